@@ -1,0 +1,129 @@
+import type {
+  ChannelState,
+  MessageDirection,
+  MessageKind,
+  MessageOrigin,
+  MessageStatus,
+  ProviderErrorCode,
+  ProviderKind,
+  ThreadStatus,
+} from './enums';
+
+/** A cursor page: pass `nextCursor` back as `?cursor=` to get the next page; null at the end. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface ContactView {
+  id: string;
+  /** E.164, or null when only a LID / BSUID is known. */
+  phone: string | null;
+  name: string | null;
+  /** Other identities of this person: `lid:<digits>`, `bsuid:<id>`, raw JIDs. */
+  aliases: string[];
+  optedOut: boolean;
+}
+
+export interface ThreadView {
+  id: string;
+  channelId: string;
+  provider: ProviderKind;
+  /** E.164 (`+5511987650001`), or `lid:<digits>` / `bsuid:<id>` when no phone is known. */
+  address: string;
+  displayName: string;
+  contact: ContactView | null;
+  status: ThreadStatus;
+  starred: boolean;
+  unreadCount: number;
+  lastMessageAt: string | null;
+  lastMessagePreview: string | null;
+  lastInboundAt: string | null;
+  assigneeId: string | null;
+  createdAt: string;
+}
+
+export interface MediaView {
+  mimeType: string | null;
+  fileName: string | null;
+  size: number | null;
+  durationSec: number | null;
+  /** Authorised app URL serving the bytes, when the bytes can be fetched. */
+  url: string | null;
+}
+
+export interface LocationView {
+  latitude: number;
+  longitude: number;
+  name: string | null;
+  address: string | null;
+}
+
+export interface ReactionView {
+  emoji: string;
+  /** Who reacted: the contact's address, or `agent` / `device` for the business side. */
+  by: string;
+}
+
+export interface MessageErrorView {
+  code: ProviderErrorCode;
+  message: string;
+  providerCode: string | null;
+  retryable: boolean;
+}
+
+export interface MessageView {
+  id: string;
+  threadId: string;
+  direction: MessageDirection;
+  origin: MessageOrigin;
+  kind: MessageKind;
+  body: string | null;
+  status: MessageStatus;
+  providerMessageId: string | null;
+  clientMessageId: string | null;
+  /** The provider's timestamp (when the customer sent it / the provider accepted it). */
+  sentAt: string | null;
+  createdAt: string;
+  media: MediaView | null;
+  location: LocationView | null;
+  replyToId: string | null;
+  reactions: ReactionView[];
+  deletedAt: string | null;
+  error: MessageErrorView | null;
+  transcript: string | null;
+}
+
+export interface ChannelView {
+  id: string;
+  provider: ProviderKind;
+  name: string;
+  /** The channel's own number (E.164) once known. */
+  address: string | null;
+  state: ChannelState;
+  needsReauth: boolean;
+  qr: string | null;
+  /** The URL to configure as the provider's webhook. */
+  callbackUrl: string;
+  config: Record<string, string>;
+  /** Secret fields, masked (`••••abcd`), or null when unset. Never the secret itself. */
+  secrets: Record<string, string | null>;
+  createdAt: string;
+}
+
+export interface HealthView {
+  status: 'ok' | 'degraded';
+  checks: Record<string, { ok: boolean; detail?: string }>;
+}
+
+export interface ConnectionTestView {
+  ok: boolean;
+  checks: { name: string; ok: boolean; detail?: string }[];
+  latencyMs: number;
+}
+
+export interface ApiErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}

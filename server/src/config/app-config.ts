@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+
+export type Role = 'all' | 'api' | 'worker';
+
+/**
+ * The one validated configuration. Built once from the environment at boot; nothing else in the
+ * server reads process.env. Names follow the original hand-off so an operator can start with one
+ * channel and no clicks (DESIGN.md §5).
+ */
+export interface AppConfig {
+  role: Role;
+  port: number;
+  publicBaseUrl: string;
+  /** Unset: main.ts starts an embedded PostgreSQL under dataDir and fills this in. */
+  databaseUrl: string | null;
+  /** Unset: main.ts uses redis://127.0.0.1:6379 if it answers, else starts redis-server. */
+  redisUrl: string | null;
+  /** Prefix for Bull keys, so several installs (or test runs) can share one Redis. */
+  queuePrefix: string;
+  dataDir: string;
+  clientDir: string;
+  /** Secret: encrypts channel secrets at rest. */
+  encryptionKey: string;
+  defaultCountry: string;
+  mediaStorageDir: string;
+  /** A default channel created or updated at boot, when COMMS_PROVIDER is set. */
+  bootChannel: BootChannelConfig | null;
+  /** Seed demo threads when the only channel is the mock one and the database is empty. */
+  demoData: boolean;
+  send: { attempts: number; backoffMs: number; perChannelPerSecond: number; timeoutMs: number };
+  sweeper: { intervalMs: number; staleAfterMs: number };
+  mock: { deliverAfterMs: number; readAfterMs: number };
+  logLevel: 'error' | 'warn' | 'log' | 'debug';
+}
+
+export interface BootChannelConfig {
+  provider: 'mock' | 'evolution';
+  baseUrl: string | null;
+  apiKey: string | null;
+  instance: string | null;
+  webhookToken: string | null;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function url(env: Env, name: string): string | null {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return null;
+  try {
+    new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function bootChannel(env: Env): BootChannelConfig | null {
+  const raw = (env.COMMS_PROVIDER ?? '').trim();
+  if (raw === '') return null;
+  // Providers beyond these land with issue 3; refusing them beats silently running the mock.
+  const provider = oneOf(env, 'COMMS_PROVIDER', ['mock', 'evolution'] as const, 'mock');
+  const baseUrl = url(env, 'COMMS_PROVIDER_BASE_URL');
+  const apiKey = env.COMMS_PROVIDER_API_KEY?.trim() || null;
+  const instance = env.COMMS_INSTANCE_ID?.trim() || null;
+  if (provider === 'evolution' && (!baseUrl || !apiKey || !instance)) {
+    throw new ConfigError(
+      'COMMS_PROVIDER=evolution needs COMMS_PROVIDER_BASE_URL, COMMS_PROVIDER_API_KEY and COMMS_INSTANCE_ID',
+    );
+  }
+  return { provider, baseUrl, apiKey, instance, webhookToken: env.COMMS_WEBHOOK_SECRET?.trim() || null };
+}
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
+  const port = int(env, 'PORT', 3000, 1);
+  const dataDir = resolve(cwd, env.SWITCHBOARD_DATA_DIR || '.data');
+  const encryptionKey = env.COMMS_ENCRYPTION_KEY?.trim() || '';
+  const boot = bootChannel(env);
+  return {
+    role: oneOf(env, 'ROLE', ['all', 'api', 'worker'] as const, 'all'),
+    port,
+    publicBaseUrl: url(env, 'PUBLIC_BASE_URL') ?? `http://localhost:${port}`,
+    databaseUrl: env.DATABASE_URL?.trim() || null,
+    redisUrl: env.REDIS_URL?.trim() || null,
+    queuePrefix: env.QUEUE_PREFIX?.trim() || 'switchboard',
+    dataDir,
+    clientDir: resolve(cwd, env.CLIENT_DIR || 'dist/client/browser'),
+    // Without a key, one is generated per data dir by main.ts (persisted beside the database).
+    encryptionKey,
+    defaultCountry: (env.COMMS_DEFAULT_COUNTRY_CODE || 'BR').trim().toUpperCase(),
+    mediaStorageDir: resolve(cwd, env.COMMS_MEDIA_STORAGE_DIR || `${dataDir}/media`),
+    bootChannel: boot,
+    demoData: (env.SWITCHBOARD_DEMO_DATA ?? 'auto') !== 'off',
+    send: {
+      attempts: int(env, 'COMMS_SEND_ATTEMPTS', 6, 1),
+      backoffMs: int(env, 'COMMS_SEND_BACKOFF_MS', 2000, 1),
+      perChannelPerSecond: int(env, 'COMMS_SEND_RATE_PER_SECOND', 20, 1),
+      timeoutMs: int(env, 'COMMS_PROVIDER_TIMEOUT_MS', 15000, 100),
+    },
+    sweeper: {
+      intervalMs: int(env, 'COMMS_SWEEPER_INTERVAL_MS', 30000, 100),
+      staleAfterMs: int(env, 'COMMS_SWEEPER_STALE_MS', 60000, 0),
+    },
+    mock: {
+      deliverAfterMs: int(env, 'COMMS_MOCK_DELIVER_MS', 1200),
+      readAfterMs: int(env, 'COMMS_MOCK_READ_MS', 3500),
+    },
+    logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug'] as const, 'log'),
+  };
+}
+
+export function randomKey(): string {
+  return randomBytes(32).toString('base64');
+}
+
+/** Injection token for the AppConfig value. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

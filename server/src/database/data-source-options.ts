@@ -1,0 +1,24 @@
+import type { DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { Initial1763600000000 } from './migrations/1763600000000-Initial';
+
+export const MIGRATIONS = [Initial1763600000000];
+
+/**
+ * The one TypeORM configuration. Schema changes only through migrations, run at boot
+ * (`migrationsRun`), never `synchronize`.
+ */
+export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error'],
+    // Fail fast when PostgreSQL is down so webhooks answer 503 instead of hanging.
+    extra: { max: 20, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30000 },
+  };
+}

@@ -1,0 +1,37 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import type { MessageView, Page, ThreadView } from '@switchboard/contracts';
+import { parseLimit } from '../common/validate';
+import { TenantsService } from '../tenants/tenants.service';
+import { SendMessageDto, StartThreadDto } from './messages.dto';
+import { MessagesService } from './messages.service';
+
+@Controller('api/comms')
+export class MessagesController {
+  constructor(
+    private readonly messages: MessagesService,
+    private readonly tenants: TenantsService,
+  ) {}
+
+  @Get('threads/:id/messages')
+  async list(@Param('id', ParseUUIDPipe) id: string, @Query() q: Record<string, unknown>): Promise<Page<MessageView>> {
+    return this.messages.list((await this.tenants.getDefault()).id, id, q.cursor, parseLimit(q.limit));
+  }
+
+  @Post('threads/:id/messages')
+  @HttpCode(202)
+  async send(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown): Promise<MessageView> {
+    return this.messages.send((await this.tenants.getDefault()).id, id, SendMessageDto.parse(body));
+  }
+
+  @Post('threads')
+  @HttpCode(202)
+  async start(@Body() body: unknown): Promise<{ thread: ThreadView; message: MessageView }> {
+    return this.messages.start(await this.tenants.getDefault(), StartThreadDto.parse(body));
+  }
+
+  @Post('messages/:id/retry')
+  @HttpCode(202)
+  async retry(@Param('id', ParseUUIDPipe) id: string): Promise<MessageView> {
+    return this.messages.retry((await this.tenants.getDefault()).id, id);
+  }
+}

@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import { evolutionNumber } from '../../contacts/identity';
+import { errorForStatus, httpJson, type HttpResponse } from '../http-client';
+import { ProviderError } from '../provider-error';
+import type {
+  ChannelContext,
+  ConnectionCheck,
+  NeutralEvent,
+  OutboundText,
+  Provider,
+  SendResult,
+  WebhookEnvelope,
+  WebhookRequest,
+} from '../provider.types';
+import { verifyEvolutionWebhook } from './evolution-auth';
+import { describeEvolutionWebhook, parseEvolutionWebhook } from './evolution.parse';
+
+/** Events we ask Evolution to send when registering our webhook (config uses UPPER_SNAKE names). */
+export const EVOLUTION_WEBHOOK_EVENTS = [
+  'MESSAGES_UPSERT',
+  'MESSAGES_UPDATE',
+  'MESSAGES_DELETE',
+  'SEND_MESSAGE',
+  'CONNECTION_UPDATE',
+  'QRCODE_UPDATED',
+];
+
+const TIMEOUT_MS = 15_000;
+
+/**
+ * Evolution API v2 (https://doc.evolution-api.com, source EvolutionAPI/evolution-api v2.3.6).
+ * Quirks handled here: v2's flat send body (v1's `textMessage` is a 400 on v2), 201 for sends,
+ * errors as `{status, error, response: {message}}` with nested arrays, and no webhook signature.
+ */
+@Injectable()
+export class EvolutionProvider implements Provider {
+  readonly kind = 'evolution' as const;
+
+  verifyWebhook(req: WebhookRequest, channel: ChannelContext): void {
+    verifyEvolutionWebhook(req, channel.secrets.webhookToken);
+  }
+
+  describeWebhook(req: WebhookRequest): WebhookEnvelope {
+    return describeEvolutionWebhook(req);
+  }
+
+  parseWebhook(body: unknown): NeutralEvent[] {
+    return parseEvolutionWebhook(body);
+  }
+
+  rawAddressForPhone(e164: string): string {
+    return `${e164.slice(1)}@s.whatsapp.net`;
+  }
+
+  async sendText(channel: ChannelContext, msg: OutboundText): Promise<SendResult> {
+    const number = evolutionNumber(msg.to);
+    const body: Record<string, unknown> = { number, text: msg.text };
+    if (msg.replyTo) {
+      body.quoted = {
+        key: { remoteJid: msg.to, fromMe: msg.replyTo.fromMe, id: msg.replyTo.providerMessageId },
+        message: { conversation: msg.replyTo.body ?? '' },
+      };
+    }
+    const res = await this.call(channel, 'POST', `/message/sendText/${encodeURIComponent(channel.config.instance)}`, body, 'Evolution sendText');
+    if (res.status !== 201 && res.status !== 200) throw evolutionError(res);
+    const id = (res.body as { key?: { id?: unknown } } | null)?.key?.id;
+    if (typeof id !== 'string' || id === '') {
+      throw new ProviderError('unknown', 'Evolution accepted the send but returned no key.id', null, false);
+    }
+    return { providerMessageId: id };
+  }
+
+  async testConnection(channel: ChannelContext, callbackUrl: string): Promise<ConnectionCheck[]> {
+    const instance = encodeURIComponent(channel.config.instance);
+    const checks: ConnectionCheck[] = [];
+    try {
+      const res = await this.call(channel, 'GET', `/instance/connectionState/${instance}`, undefined, 'Evolution connectionState');
+      if (res.status !== 200) throw evolutionError(res);
+      const state = (res.body as { instance?: { state?: string } } | null)?.instance?.state ?? 'unknown';
+      checks.push({ name: 'connection', ok: state === 'open', detail: `instance state: ${state}` });
+    } catch (err) {
+      checks.push({ name: 'connection', ok: false, detail: (err as Error).message });
+      return checks;
+    }
+    try {
+      const token = channel.secrets.webhookToken;
+      const res = await this.call(
+        channel,
+        'POST',
+        `/webhook/set/${instance}`,
+        {
+          webhook: {
+            enabled: true,
+            url: callbackUrl,
+            headers: token ? { 'x-inbox-token': token } : {},
+            byEvents: false,
+            base64: false,
+            events: EVOLUTION_WEBHOOK_EVENTS,
+          },
+        },
+        'Evolution webhook/set',
+      );
+      if (res.status !== 200 && res.status !== 201) throw evolutionError(res);
+      checks.push({ name: 'webhook', ok: true, detail: `webhook registered: ${callbackUrl}` });
+    } catch (err) {
+      checks.push({ name: 'webhook', ok: false, detail: (err as Error).message });
+    }
+    return checks;
+  }
+
+  private call(channel: ChannelContext, method: 'GET' | 'POST', path: string, json: unknown, what: string): Promise<HttpResponse> {
+    const base = (channel.config.baseUrl ?? '').replace(/\/+$/, '');
+    return httpJson(method, `${base}${path}`, { headers: { apikey: channel.secrets.apiKey ?? '' }, json, timeoutMs: TIMEOUT_MS, what });
+  }
+}
+
+/** Flattens Evolution's `response.message` (a string, an array, or an array of arrays) to text. */
+function flatten(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.map(flatten).filter(Boolean).join('; ');
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (o.exists === false) return `${String(o.number ?? o.jid ?? 'number')} is not on WhatsApp`;
+    return JSON.stringify(v);
+  }
+  return '';
+}
+
+function hasUnknownNumber(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasUnknownNumber);
+  return !!v && typeof v === 'object' && (v as { exists?: unknown }).exists === false;
+}
+
+export function evolutionError(res: HttpResponse): ProviderError {
+  const message = (res.body as { response?: { message?: unknown } } | null)?.response?.message;
+  const text = flatten(message) || res.text.slice(0, 300) || `HTTP ${res.status}`;
+  const detail = `Evolution ${res.status}: ${text}`;
+  if (res.status === 400 && hasUnknownNumber(message)) return new ProviderError('invalid_recipient', detail, String(res.status));
+  if (res.status === 404) {
+    // Unknown instance: a configuration problem an admin must fix; retrying cannot help.
+    return new ProviderError('bad_request', detail, String(res.status));
+  }
+  return errorForStatus(res.status, detail, String(res.status));
+}

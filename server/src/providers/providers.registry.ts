@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import type { ProviderKind } from '@switchboard/contracts';
+import { EvolutionProvider } from './evolution/evolution.provider';
+import { MockProvider } from './mock/mock.provider';
+import type { Provider } from './provider.types';
+
+/** The one list of adapters. A new provider is one folder plus one line here. */
+@Injectable()
+export class ProvidersRegistry {
+  private readonly byKind: ReadonlyMap<string, Provider>;
+
+  constructor(mock: MockProvider, evolution: EvolutionProvider) {
+    this.byKind = new Map<string, Provider>([mock, evolution].map((p) => [p.kind, p]));
+  }
+
+  has(kind: string): kind is ProviderKind {
+    return this.byKind.has(kind);
+  }
+
+  get(kind: ProviderKind): Provider {
+    const p = this.byKind.get(kind);
+    if (!p) throw new Error(`no adapter for provider ${kind}`);
+    return p;
+  }
+}

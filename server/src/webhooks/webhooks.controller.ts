@@ -1,0 +1,50 @@
+import { Controller, HttpCode, HttpException, Logger, Param, Post, Req, ServiceUnavailableException } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { WebhookRejection } from '../providers/provider.types';
+import { WebhooksService, type WebhookAck } from './webhooks.service';
+
+type RawRequest = FastifyRequest & { rawBody?: Buffer };
+
+/**
+ * POST /api/comms/webhooks/:provider, and any sub-path (Evolution's byEvents mode appends the
+ * event name, e.g. /messages-upsert). Answers 200 only for a stored event; if storage fails the
+ * answer is 503 so the provider delivers again.
+ */
+@Controller('api/comms/webhooks')
+export class WebhooksController {
+  private readonly logger = new Logger(WebhooksController.name);
+
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  @Post(':provider')
+  @HttpCode(200)
+  receive(@Param('provider') provider: string, @Req() req: RawRequest): Promise<WebhookAck> {
+    return this.handle(provider, req);
+  }
+
+  @Post(':provider/*')
+  @HttpCode(200)
+  receiveSubPath(@Param('provider') provider: string, @Req() req: RawRequest): Promise<WebhookAck> {
+    return this.handle(provider, req);
+  }
+
+  private async handle(provider: string, req: RawRequest): Promise<WebhookAck> {
+    const rawBody = req.rawBody ?? Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? null));
+    const prefix = `/api/comms/webhooks/${provider}`;
+    const path = req.url.split('?')[0];
+    try {
+      return await this.webhooks.accept(provider, {
+        headers: req.headers,
+        rawBody,
+        body: req.body,
+        subPath: path.startsWith(prefix) ? path.slice(prefix.length) : '',
+      });
+    } catch (err) {
+      if (err instanceof WebhookRejection) throw new HttpException(err.message, err.statusCode);
+      if (err instanceof HttpException) throw err;
+      // Not stored: never acknowledge. The provider will deliver it again.
+      this.logger.error(`webhook for ${provider} not stored: ${(err as Error).message}`);
+      throw new ServiceUnavailableException('the event could not be stored right now; deliver it again later');
+    }
+  }
+}
