@@ -17,7 +17,8 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     migrationsRun: true,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error'],
+    // Query logging would print parameters: webhook bodies can carry provider tokens.
+    logging: false,
     // Fail fast when PostgreSQL is down so webhooks answer 503 instead of hanging.
     extra: { max: 20, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30000 },
   };

@@ -80,7 +80,7 @@ export class MessagesService {
     const message = await this.db.transaction(async (m) => {
       const identity = { kind: 'person' as const, address: phone, phone, raw, aliases: [] };
       const { contact } = await this.contacts.resolve(m, tenant.id, identity, null);
-      const thread = await this.threads.upsert(m, { tenantId: tenant.id, channelId: channel.id, contactId: contact.id, identity, displayName: null });
+      const thread = await this.threads.upsert(m, { tenantId: tenant.id, channelId: channel.id, contactId: contact.id, identity, displayName: null, at: new Date() });
       return this.createOutbound(m, thread, dto);
     });
     await this.enqueue(message);

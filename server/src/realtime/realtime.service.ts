@@ -36,10 +36,10 @@ export class RealtimeService {
     const payload = JSON.stringify(event.data);
     const rows: { seq: string }[] = await manager.query(
       `WITH ins AS (
-         INSERT INTO realtime_events (tenant_id, thread_id, type, payload) VALUES ($1, $2, $3, $4::jsonb) RETURNING seq
+         INSERT INTO realtime_events (tenant_id, thread_id, type, payload) VALUES ($1, $2, $3, $4::text::jsonb) RETURNING seq
        )
-       SELECT seq, pg_notify($5, CASE WHEN length($4) < ${NOTIFY_INLINE_LIMIT}
-         THEN json_build_object('seq', seq, 'tenantId', $1::text, 'type', $3::text, 'data', $4::jsonb)::text
+       SELECT seq, pg_notify($5, CASE WHEN length($4::text) < ${NOTIFY_INLINE_LIMIT}
+         THEN json_build_object('seq', seq, 'tenantId', $1::text, 'type', $3::text, 'data', $4::text::jsonb)::text
          ELSE json_build_object('seq', seq, 'tenantId', $1::text, 'big', true)::text END)
        FROM ins`,
       [tenantId, threadId, event.type, payload, REALTIME_CHANNEL],

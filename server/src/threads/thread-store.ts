@@ -38,16 +38,17 @@ export class ThreadStore {
    */
   async upsert(
     manager: EntityManager,
-    p: { tenantId: string; channelId: string; contactId: string | null; identity: PersonIdentity; displayName: string | null },
+    p: { tenantId: string; channelId: string; contactId: string | null; identity: PersonIdentity; displayName: string | null; at: Date },
   ): Promise<Thread> {
+    // A new thread starts at its first message's time, so late-delivered history sorts right.
     const rows: Record<string, unknown>[] = await manager.query(
-      `INSERT INTO threads (tenant_id, channel_id, contact_id, address, raw_address, display_name)
-       VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO threads (tenant_id, channel_id, contact_id, address, raw_address, display_name, last_message_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (channel_id, address) DO UPDATE SET
          contact_id = coalesce(threads.contact_id, EXCLUDED.contact_id),
          display_name = coalesce(EXCLUDED.display_name, threads.display_name)
        RETURNING *`,
-      [p.tenantId, p.channelId, p.contactId, p.identity.address, p.identity.raw, p.displayName],
+      [p.tenantId, p.channelId, p.contactId, p.identity.address, p.identity.raw, p.displayName, p.at],
     );
     return camelize<Thread>(rows[0]);
   }

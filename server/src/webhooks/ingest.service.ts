@@ -97,6 +97,7 @@ export class IngestService {
       contactId: contact.id,
       identity,
       displayName: msg.profileName,
+      at: msg.sentAt,
     });
     if (msg.fromMe) {
       const claimed = await this.claimEcho(m, thread.id, msg);

@@ -24,6 +24,8 @@ export class WebhookSweeper implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
+    // A worker starting up first picks up what waited while no worker ran.
+    setTimeout(() => void this.sweep(), 1000).unref();
     this.timer = setInterval(() => void this.sweep(), this.config.sweeper.intervalMs);
     this.timer.unref();
   }

@@ -60,7 +60,8 @@ export class WebhooksService {
     return enqueueDurable(
       this.queue,
       { webhookEventId: eventId },
-      { jobId: jobIds.ingest(eventId), attempts: INGEST_ATTEMPTS, backoff: { type: 'exponential', delay: 1000 } },
+      // Failures are recorded on the stored event itself; a kept failed job would block re-queueing its id.
+      { jobId: jobIds.ingest(eventId), attempts: INGEST_ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnFail: true },
     );
   }
 }
