@@ -11,7 +11,7 @@ const common = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   transform,
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|content-disposition)/)'],
   moduleNameMapper: { '^@switchboard/contracts$': '<rootDir>/libs/contracts/src/index.ts' },
   rootDir: __dirname,
 };

@@ -1,0 +1,157 @@
+import { FakeEvolution } from './support/fake-evolution';
+import { createEvolutionChannel, postEvolution, WEBHOOK_TOKEN } from './support/channels';
+import { evolutionEvent, fixture, fixtureText } from './support/fixtures';
+import { eventually, startTestApp, type TestApp } from './support/test-app';
+
+describe('Evolution inbound (integration)', () => {
+  let app: TestApp;
+  let fake: FakeEvolution;
+
+  beforeAll(async () => {
+    fake = await new FakeEvolution().start();
+    app = await startTestApp();
+    await createEvolutionChannel(app, fake);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await fake.stop();
+  });
+
+  it('should register our webhook with Evolution when the channel is created', () => {
+    const set = fake.requests.find((r) => r.path === '/webhook/set/acme-br');
+    expect(set?.headers.apikey).toBe('evo-api-key');
+    expect(set?.body.webhook).toMatchObject({ enabled: true, byEvents: false, headers: { 'x-inbox-token': WEBHOOK_TOKEN } });
+    expect(set?.body.webhook.url).toMatch(/\/api\/comms\/webhooks\/evolution$/);
+    expect(set?.body.webhook.events).toEqual(expect.arrayContaining(['MESSAGES_UPSERT', 'MESSAGES_UPDATE', 'SEND_MESSAGE', 'CONNECTION_UPDATE']));
+  });
+
+  it('should turn an inbound text into a thread and push new_message to a connected socket', async () => {
+    const socket = await app.socket();
+    const res = await postEvolution(app, fixtureText('evolution/inbound_text.json'));
+    expect(res.status).toBe(200);
+    const ev = await socket.waitFor('new_message', (d) => d.message.providerMessageId === 'A5F0C2D94B7E1A3C8E6B2D4F01A9C7E3');
+    expect(ev.seq).toEqual(expect.any(Number));
+    expect(ev.message).toMatchObject({ direction: 'inbound', origin: 'contact', kind: 'text', body: 'Olá! Vocês entregam em Campinas? 🙂', sentAt: '2025-11-20T14:03:12.000Z' });
+    expect(ev.thread).toMatchObject({ address: '+5511987650001', displayName: 'Ana Souza', unreadCount: 1 });
+    const list = await app.get('/api/comms/threads');
+    expect(list.body.items.map((t: any) => t.address)).toContain('+5511987650001');
+  });
+
+  it('should store a duplicate delivery once and answer it 200', async () => {
+    const raw = fixtureText('evolution/inbound_image_caption.json');
+    const first = await postEvolution(app, raw);
+    const second = await postEvolution(app, raw);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.body.duplicate).toBe(true);
+    await eventually(async () => (await app.sql(`SELECT 1 FROM messages WHERE provider_message_id = '3A7E5C19D0B24F86A3C1'`)).length === 1, 'image stored');
+    const rows = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE provider_message_id = '3A7E5C19D0B24F86A3C1'`);
+    expect(rows[0].n).toBe('1');
+    const events = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM webhook_events WHERE dedupe_key LIKE '%3A7E5C19D0B24F86A3C1'`);
+    expect(events[0].n).toBe('1');
+  });
+
+  it('should store a group message, answer 200 and touch no thread', async () => {
+    const before = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM threads`);
+    const res = await postEvolution(app, fixtureText('evolution/group_message.json'));
+    expect(res.status).toBe(200);
+    const ev = await eventually(async () => (await app.sql(`SELECT state, outcome FROM webhook_events WHERE id = $1 AND state <> 'pending'`, [res.body.eventId]))[0], 'group processed');
+    expect(ev).toEqual({ state: 'ignored', outcome: 'ignored:group' });
+    const after = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM threads`);
+    expect(after[0].n).toBe(before[0].n);
+  });
+
+  it('should store a fromMe message typed on the phone as outbound from the device', async () => {
+    await postEvolution(app, fixtureText('evolution/from_me_echo.json'));
+    const row = await eventually(async () => (await app.sql(`SELECT direction, origin, status, body FROM messages WHERE provider_message_id = '3AF2C8E1D4B7095A6C3E'`))[0], 'device message');
+    expect(row).toEqual({ direction: 'outbound', origin: 'device', status: 'sent', body: 'Hi Oliver, a replacement is on its way. Tracking: BR-55120-UK' });
+  });
+
+  it('should put a LID sender with remoteJidAlt and the same person by phone in one thread', async () => {
+    const byLid = evolutionEvent('messages.upsert', {
+      key: { remoteJid: '208475913362181@lid', remoteJidAlt: '5521976540002@s.whatsapp.net', fromMe: false, id: 'LID-MSG-1' },
+      pushName: 'Carla Mendes',
+      message: { conversation: 'Oi, sou a Carla' },
+      messageType: 'conversation',
+      messageTimestamp: 1763647500,
+    });
+    const lidOnly = evolutionEvent('messages.upsert', {
+      key: { remoteJid: '208475913362181@lid', fromMe: false, id: 'LID-MSG-2' },
+      pushName: 'Carla Mendes',
+      message: { conversation: 'Segunda mensagem' },
+      messageType: 'conversation',
+      messageTimestamp: 1763647560,
+    });
+    await postEvolution(app, byLid);
+    await eventually(async () => (await app.sql(`SELECT 1 FROM messages WHERE provider_message_id = 'LID-MSG-1'`)).length, 'first LID message');
+    await postEvolution(app, lidOnly);
+    await eventually(async () => (await app.sql(`SELECT 1 FROM messages WHERE provider_message_id = 'LID-MSG-2'`)).length, 'second LID message');
+    const threads = await app.sql<{ address: string }>(
+      `SELECT DISTINCT t.address FROM threads t JOIN messages m ON m.thread_id = t.id WHERE m.provider_message_id IN ('LID-MSG-1', 'LID-MSG-2')`,
+    );
+    expect(threads).toEqual([{ address: '+5521976540002' }]);
+  });
+
+  it('should canonicalise a pre-9th-digit Brazilian id and reply to the raw JID', async () => {
+    await postEvolution(
+      app,
+      evolutionEvent('messages.upsert', {
+        key: { remoteJid: '553198765432@s.whatsapp.net', fromMe: false, id: 'BR-LEGACY-1' },
+        pushName: 'Bruno Lima',
+        message: { conversation: 'Bom dia' },
+        messageType: 'conversation',
+        messageTimestamp: 1763647600,
+      }),
+    );
+    const t = await eventually(async () => (await app.sql(`SELECT address, raw_address FROM threads WHERE address = '+5531998765432'`))[0], 'Bruno thread');
+    expect(t).toEqual({ address: '+5531998765432', raw_address: '553198765432@s.whatsapp.net' });
+  });
+
+  it('should apply a reaction to its target message without creating a bubble', async () => {
+    const before = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM messages`);
+    await postEvolution(
+      app,
+      evolutionEvent('messages.upsert', {
+        key: { remoteJid: '5511987650001@s.whatsapp.net', fromMe: false, id: 'REACT-1' },
+        pushName: 'Ana Souza',
+        message: { reactionMessage: { key: { remoteJid: '5511987650001@s.whatsapp.net', fromMe: false, id: 'A5F0C2D94B7E1A3C8E6B2D4F01A9C7E3' }, text: '❤️' } },
+        messageType: 'reactionMessage',
+        messageTimestamp: 1763647700,
+      }),
+    );
+    const row = await eventually(
+      async () => (await app.sql<{ reactions: unknown[] }>(`SELECT reactions FROM messages WHERE provider_message_id = 'A5F0C2D94B7E1A3C8E6B2D4F01A9C7E3'`))[0]?.reactions.length,
+      'reaction applied',
+    );
+    expect(row).toBe(1);
+    const after = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM messages`);
+    expect(after[0].n).toBe(before[0].n);
+  });
+
+  it('should keep a deleted message as a tombstone', async () => {
+    await postEvolution(app, evolutionEvent('messages.delete', { remoteJid: '447700900123@s.whatsapp.net', fromMe: false, id: '3A7E5C19D0B24F86A3C1' }));
+    const row = await eventually(async () => (await app.sql(`SELECT deleted_at FROM messages WHERE provider_message_id = '3A7E5C19D0B24F86A3C1' AND deleted_at IS NOT NULL`))[0], 'tombstone');
+    expect(row.deleted_at).toBeInstanceOf(Date);
+  });
+
+  it('should mark the channel connected with its own number on connection.update', async () => {
+    await postEvolution(app, fixtureText('evolution/connection_update_open.json'));
+    const channel = await eventually(async () => (await app.get('/api/comms/channels')).body.find((c: any) => c.address === '+5511912340000'), 'channel connected');
+    expect(channel.state).toBe('connected');
+    // Secrets are write-only: the API shows that they are set, never what they are.
+    expect(channel.secrets).toEqual({ apiKey: '••••-key', webhookToken: '••••ests' });
+  });
+
+  it('should refuse a wrong token with 401 and store nothing', async () => {
+    const before = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM webhook_events`);
+    const body = fixture('evolution/inbound_text.json');
+    body.data.key.id = 'WRONG-TOKEN-1';
+    const res = await postEvolution(app, body, 'not-the-token');
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'invalid x-inbox-token' });
+    const noToken = await postEvolution(app, body, null);
+    expect(noToken.status).toBe(401);
+    const after = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM webhook_events`);
+    expect(after[0].n).toBe(before[0].n);
+  });
+});

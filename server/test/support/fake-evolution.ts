@@ -1,0 +1,93 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: any;
+}
+
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+let counter = 0;
+
+/**
+ * A local HTTP server speaking Evolution API v2's REST surface (PROTOCOLS.md §1.6-1.7):
+ * sendText answers 201 with the stored message and a fresh key.id; connectionState, webhook/set.
+ * Tests can queue replies per path to script failures (503, 400 ...).
+ */
+export class FakeEvolution {
+  readonly requests: RecordedRequest[] = [];
+  private readonly scripted = new Map<string, Reply[]>();
+  private server: Server | null = null;
+  state = 'open';
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        let body: any = null;
+        try {
+          body = raw ? JSON.parse(raw) : null;
+        } catch {
+          body = raw;
+        }
+        const path = (req.url ?? '').split('?')[0];
+        this.requests.push({ method: req.method ?? '', path, headers: req.headers, body });
+        const reply = this.reply(req.method ?? '', path, body);
+        res.writeHead(reply.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(reply.body));
+      });
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  /** The next calls to `path` get these replies, in order; later calls get the default. */
+  script(path: string, ...replies: Reply[]): void {
+    this.scripted.set(path, [...(this.scripted.get(path) ?? []), ...replies]);
+  }
+
+  sends(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path.startsWith('/message/sendText/'));
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+
+  private reply(method: string, path: string, body: any): Reply {
+    const queued = this.scripted.get(path)?.shift();
+    if (queued) return queued;
+    const instance = decodeURIComponent(path.split('/').pop() ?? '');
+    if (method === 'GET' && path.startsWith('/instance/connectionState/')) {
+      return { status: 200, body: { instance: { instanceName: instance, state: this.state } } };
+    }
+    if (method === 'POST' && path.startsWith('/webhook/set/')) return { status: 201, body: { webhook: { instanceName: instance, webhook: body?.webhook } } };
+    if (method === 'POST' && path.startsWith('/message/sendText/')) {
+      const id = `3EB0${(++counter).toString(16).toUpperCase().padStart(16, '0')}`;
+      return {
+        status: 201,
+        body: {
+          key: { remoteJid: `${body.number}@s.whatsapp.net`, fromMe: true, id },
+          pushName: 'Você',
+          status: 'PENDING',
+          message: { conversation: body.text },
+          messageType: 'conversation',
+          messageTimestamp: Math.floor(Date.now() / 1000),
+          instanceId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+          source: 'web',
+        },
+      };
+    }
+    return { status: 404, body: { status: 404, error: 'Not Found', response: { message: [`Cannot ${method} ${path}`] } } };
+  }
+}
