@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '@switchboard/contracts';
 import { startApp, type Running } from '../../src/bootstrap';
@@ -78,8 +78,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   );
   const running = await startApp({ ...config, port: 0 }, { seed: env.SWITCHBOARD_DEMO_DATA !== undefined });
   const url = running.url!;
-  const pg = new Client({ connectionString: db.url });
-  await pg.connect();
+  // A pool, not one client: tests that cut the database off must not kill their own probe.
+  const pg = new Pool({ connectionString: db.url, max: 2 });
+  pg.on('error', () => undefined);
   const sockets: Socket[] = [];
   const json = async (res: Response): Promise<any> => {
     const text = await res.text();
