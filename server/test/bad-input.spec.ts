@@ -36,7 +36,11 @@ describe('Bad input (integration)', () => {
   });
 
   it('should answer a payload missing required fields with 400 naming the field', async () => {
-    const res = await postEvolution(app, { event: 'messages.upsert', instance: 'acme-br', data: { key: { remoteJid: '1@s.whatsapp.net' } } });
+    const res = await postEvolution(app, {
+      event: 'messages.upsert',
+      instance: 'acme-br',
+      data: { key: { remoteJid: '1@s.whatsapp.net' } },
+    });
     expect(res.status).toBe(400);
     expect(res.body.message).toBe('messages.upsert is missing data.key.id');
     const noInstance = await postEvolution(app, { event: 'messages.upsert' });
@@ -60,9 +64,18 @@ describe('Bad input (integration)', () => {
     expect(notUuid.status).toBe(400);
     const missing = await app.get('/api/comms/threads/00000000-0000-4000-8000-000000000000');
     expect(missing.status).toBe(404);
-    const channel = await app.post('/api/comms/channels', { provider: 'evolution', name: 'x', config: { baseUrl: 'ftp://x', instance: 'i' }, secrets: { apiKey: 'k' } });
+    const channel = await app.post('/api/comms/channels', {
+      provider: 'evolution',
+      name: 'x',
+      config: { baseUrl: 'ftp://x', instance: 'i' },
+      secrets: { apiKey: 'k' },
+    });
     expect(channel.status).toBe(400);
-    const secretInConfig = await app.post('/api/comms/channels', { provider: 'evolution', name: 'x', config: { baseUrl: 'http://x', instance: 'i', apiKey: 'k' } });
+    const secretInConfig = await app.post('/api/comms/channels', {
+      provider: 'evolution',
+      name: 'x',
+      config: { baseUrl: 'http://x', instance: 'i', apiKey: 'k' },
+    });
     expect(secretInConfig.body.message).toContain('secret');
   });
 
@@ -81,7 +94,9 @@ describe('Bad input (integration)', () => {
   it('should answer 503, not 200, when PostgreSQL is unreachable, and recover by itself', async () => {
     // Cut this app off from its database: refuse new connections and end the open ones.
     await adminQuery(`ALTER DATABASE ${app.databaseName} ALLOW_CONNECTIONS false`);
-    await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [app.databaseName]);
+    await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [
+      app.databaseName,
+    ]);
     try {
       const body = JSON.parse(fixtureText('evolution/inbound_text.json'));
       body.data.key.id = 'DURING-OUTAGE-1';

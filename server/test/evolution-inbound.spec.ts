@@ -23,7 +23,9 @@ describe('Evolution inbound (integration)', () => {
     expect(set?.headers.apikey).toBe('evo-api-key');
     expect(set?.body.webhook).toMatchObject({ enabled: true, byEvents: false, headers: { 'x-inbox-token': WEBHOOK_TOKEN } });
     expect(set?.body.webhook.url).toMatch(/\/api\/comms\/webhooks\/evolution$/);
-    expect(set?.body.webhook.events).toEqual(expect.arrayContaining(['MESSAGES_UPSERT', 'MESSAGES_UPDATE', 'SEND_MESSAGE', 'CONNECTION_UPDATE']));
+    expect(set?.body.webhook.events).toEqual(
+      expect.arrayContaining(['MESSAGES_UPSERT', 'MESSAGES_UPDATE', 'SEND_MESSAGE', 'CONNECTION_UPDATE']),
+    );
   });
 
   it('should turn an inbound text into a thread and push new_message to a connected socket', async () => {
@@ -32,7 +34,13 @@ describe('Evolution inbound (integration)', () => {
     expect(res.status).toBe(200);
     const ev = await socket.waitFor('new_message', (d) => d.message.providerMessageId === 'A5F0C2D94B7E1A3C8E6B2D4F01A9C7E3');
     expect(ev.seq).toEqual(expect.any(Number));
-    expect(ev.message).toMatchObject({ direction: 'inbound', origin: 'contact', kind: 'text', body: 'Olá! Vocês entregam em Campinas? 🙂', sentAt: '2025-11-20T14:03:12.000Z' });
+    expect(ev.message).toMatchObject({
+      direction: 'inbound',
+      origin: 'contact',
+      kind: 'text',
+      body: 'Olá! Vocês entregam em Campinas? 🙂',
+      sentAt: '2025-11-20T14:03:12.000Z',
+    });
     expect(ev.thread).toMatchObject({ address: '+5511987650001', displayName: 'Ana Souza', unreadCount: 1 });
     const list = await app.get('/api/comms/threads');
     expect(list.body.items.map((t: any) => t.address)).toContain('+5511987650001');
@@ -44,7 +52,10 @@ describe('Evolution inbound (integration)', () => {
     const second = await postEvolution(app, raw);
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(second.body.duplicate).toBe(true);
-    await eventually(async () => (await app.sql(`SELECT 1 FROM messages WHERE provider_message_id = '3A7E5C19D0B24F86A3C1'`)).length === 1, 'image stored');
+    await eventually(
+      async () => (await app.sql(`SELECT 1 FROM messages WHERE provider_message_id = '3A7E5C19D0B24F86A3C1'`)).length === 1,
+      'image stored',
+    );
     const rows = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE provider_message_id = '3A7E5C19D0B24F86A3C1'`);
     expect(rows[0].n).toBe('1');
     const events = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM webhook_events WHERE dedupe_key LIKE '%3A7E5C19D0B24F86A3C1'`);
@@ -55,7 +66,10 @@ describe('Evolution inbound (integration)', () => {
     const before = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM threads`);
     const res = await postEvolution(app, fixtureText('evolution/group_message.json'));
     expect(res.status).toBe(200);
-    const ev = await eventually(async () => (await app.sql(`SELECT state, outcome FROM webhook_events WHERE id = $1 AND state <> 'pending'`, [res.body.eventId]))[0], 'group processed');
+    const ev = await eventually(
+      async () => (await app.sql(`SELECT state, outcome FROM webhook_events WHERE id = $1 AND state <> 'pending'`, [res.body.eventId]))[0],
+      'group processed',
+    );
     expect(ev).toEqual({ state: 'ignored', outcome: 'ignored:group' });
     const after = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM threads`);
     expect(after[0].n).toBe(before[0].n);
@@ -63,8 +77,17 @@ describe('Evolution inbound (integration)', () => {
 
   it('should store a fromMe message typed on the phone as outbound from the device', async () => {
     await postEvolution(app, fixtureText('evolution/from_me_echo.json'));
-    const row = await eventually(async () => (await app.sql(`SELECT direction, origin, status, body FROM messages WHERE provider_message_id = '3AF2C8E1D4B7095A6C3E'`))[0], 'device message');
-    expect(row).toEqual({ direction: 'outbound', origin: 'device', status: 'sent', body: 'Hi Oliver, a replacement is on its way. Tracking: BR-55120-UK' });
+    const row = await eventually(
+      async () =>
+        (await app.sql(`SELECT direction, origin, status, body FROM messages WHERE provider_message_id = '3AF2C8E1D4B7095A6C3E'`))[0],
+      'device message',
+    );
+    expect(row).toEqual({
+      direction: 'outbound',
+      origin: 'device',
+      status: 'sent',
+      body: 'Hi Oliver, a replacement is on its way. Tracking: BR-55120-UK',
+    });
   });
 
   it('should put a LID sender with remoteJidAlt and the same person by phone in one thread', async () => {
@@ -83,9 +106,15 @@ describe('Evolution inbound (integration)', () => {
       messageTimestamp: 1763647560,
     });
     await postEvolution(app, byLid);
-    await eventually(async () => (await app.sql(`SELECT 1 FROM messages WHERE provider_message_id = 'LID-MSG-1'`)).length, 'first LID message');
+    await eventually(
+      async () => (await app.sql(`SELECT 1 FROM messages WHERE provider_message_id = 'LID-MSG-1'`)).length,
+      'first LID message',
+    );
     await postEvolution(app, lidOnly);
-    await eventually(async () => (await app.sql(`SELECT 1 FROM messages WHERE provider_message_id = 'LID-MSG-2'`)).length, 'second LID message');
+    await eventually(
+      async () => (await app.sql(`SELECT 1 FROM messages WHERE provider_message_id = 'LID-MSG-2'`)).length,
+      'second LID message',
+    );
     const threads = await app.sql<{ address: string }>(
       `SELECT DISTINCT t.address FROM threads t JOIN messages m ON m.thread_id = t.id WHERE m.provider_message_id IN ('LID-MSG-1', 'LID-MSG-2')`,
     );
@@ -103,7 +132,10 @@ describe('Evolution inbound (integration)', () => {
         messageTimestamp: 1763647600,
       }),
     );
-    const t = await eventually(async () => (await app.sql(`SELECT address, raw_address FROM threads WHERE address = '+5531998765432'`))[0], 'Bruno thread');
+    const t = await eventually(
+      async () => (await app.sql(`SELECT address, raw_address FROM threads WHERE address = '+5531998765432'`))[0],
+      'Bruno thread',
+    );
     expect(t).toEqual({ address: '+5531998765432', raw_address: '553198765432@s.whatsapp.net' });
   });
 
@@ -114,13 +146,23 @@ describe('Evolution inbound (integration)', () => {
       evolutionEvent('messages.upsert', {
         key: { remoteJid: '5511987650001@s.whatsapp.net', fromMe: false, id: 'REACT-1' },
         pushName: 'Ana Souza',
-        message: { reactionMessage: { key: { remoteJid: '5511987650001@s.whatsapp.net', fromMe: false, id: 'A5F0C2D94B7E1A3C8E6B2D4F01A9C7E3' }, text: '❤️' } },
+        message: {
+          reactionMessage: {
+            key: { remoteJid: '5511987650001@s.whatsapp.net', fromMe: false, id: 'A5F0C2D94B7E1A3C8E6B2D4F01A9C7E3' },
+            text: '❤️',
+          },
+        },
         messageType: 'reactionMessage',
         messageTimestamp: 1763647700,
       }),
     );
     const row = await eventually(
-      async () => (await app.sql<{ reactions: unknown[] }>(`SELECT reactions FROM messages WHERE provider_message_id = 'A5F0C2D94B7E1A3C8E6B2D4F01A9C7E3'`))[0]?.reactions.length,
+      async () =>
+        (
+          await app.sql<{ reactions: unknown[] }>(
+            `SELECT reactions FROM messages WHERE provider_message_id = 'A5F0C2D94B7E1A3C8E6B2D4F01A9C7E3'`,
+          )
+        )[0]?.reactions.length,
       'reaction applied',
     );
     expect(row).toBe(1);
@@ -129,14 +171,24 @@ describe('Evolution inbound (integration)', () => {
   });
 
   it('should keep a deleted message as a tombstone', async () => {
-    await postEvolution(app, evolutionEvent('messages.delete', { remoteJid: '447700900123@s.whatsapp.net', fromMe: false, id: '3A7E5C19D0B24F86A3C1' }));
-    const row = await eventually(async () => (await app.sql(`SELECT deleted_at FROM messages WHERE provider_message_id = '3A7E5C19D0B24F86A3C1' AND deleted_at IS NOT NULL`))[0], 'tombstone');
+    await postEvolution(
+      app,
+      evolutionEvent('messages.delete', { remoteJid: '447700900123@s.whatsapp.net', fromMe: false, id: '3A7E5C19D0B24F86A3C1' }),
+    );
+    const row = await eventually(
+      async () =>
+        (await app.sql(`SELECT deleted_at FROM messages WHERE provider_message_id = '3A7E5C19D0B24F86A3C1' AND deleted_at IS NOT NULL`))[0],
+      'tombstone',
+    );
     expect(row.deleted_at).toBeInstanceOf(Date);
   });
 
   it('should mark the channel connected with its own number on connection.update', async () => {
     await postEvolution(app, fixtureText('evolution/connection_update_open.json'));
-    const channel = await eventually(async () => (await app.get('/api/comms/channels')).body.find((c: any) => c.address === '+5511912340000'), 'channel connected');
+    const channel = await eventually(
+      async () => (await app.get('/api/comms/channels')).body.find((c: any) => c.address === '+5511912340000'),
+      'channel connected',
+    );
     expect(channel.state).toBe('connected');
     // Secrets are write-only: the API shows that they are set, never what they are.
     expect(channel.secrets).toEqual({ apiKey: '••••-key', webhookToken: '••••ests' });

@@ -24,8 +24,10 @@ describe('Evolution outbound (integration)', () => {
     await fake.stop();
   });
 
-  const send = (body: string, clientMessageId = randomUUID()) => app.post(`/api/comms/threads/${threadId}/messages`, { body, clientMessageId });
-  const statusOf = (messageId: string, status: string) => socket.waitFor('status_update', (d) => d.messageId === messageId && d.status === status);
+  const send = (body: string, clientMessageId = randomUUID()) =>
+    app.post(`/api/comms/threads/${threadId}/messages`, { body, clientMessageId });
+  const statusOf = (messageId: string, status: string) =>
+    socket.waitFor('status_update', (d) => d.messageId === messageId && d.status === status);
 
   it('should send the v2 body to sendText with the apikey header and store the provider id as sent', async () => {
     const res = await send('Olá Ana! Entregamos sim em Campinas.');
@@ -52,7 +54,10 @@ describe('Evolution outbound (integration)', () => {
   });
 
   it('should retry a 503 with backoff and end sent', async () => {
-    fake.script('/message/sendText/acme-br', { status: 503, body: { status: 503, error: 'Service Unavailable', response: { message: ['busy'] } } });
+    fake.script('/message/sendText/acme-br', {
+      status: 503,
+      body: { status: 503, error: 'Service Unavailable', response: { message: ['busy'] } },
+    });
     const res = await send('after a retry');
     await statusOf(res.body.id, 'sent');
     expect(fake.sends().filter((r) => r.body.text === 'after a retry')).toHaveLength(2);
@@ -61,7 +66,11 @@ describe('Evolution outbound (integration)', () => {
   it('should mark a 400 failed with the reason and not retry', async () => {
     fake.script('/message/sendText/acme-br', {
       status: 400,
-      body: { status: 400, error: 'Bad Request', response: { message: [{ jid: '5511987650001@s.whatsapp.net', exists: false, number: '5511987650001' }] } },
+      body: {
+        status: 400,
+        error: 'Bad Request',
+        response: { message: [{ jid: '5511987650001@s.whatsapp.net', exists: false, number: '5511987650001' }] },
+      },
     });
     const res = await send('to nowhere');
     const failed = await statusOf(res.body.id, 'failed');
@@ -71,7 +80,10 @@ describe('Evolution outbound (integration)', () => {
   });
 
   it('should send a failed message again on retry', async () => {
-    fake.script('/message/sendText/acme-br', { status: 400, body: { status: 400, error: 'Bad Request', response: { message: [['bad']] } } });
+    fake.script('/message/sendText/acme-br', {
+      status: 400,
+      body: { status: 400, error: 'Bad Request', response: { message: [['bad']] } },
+    });
     const res = await send('second chance');
     await statusOf(res.body.id, 'failed');
     const retry = await app.post(`/api/comms/messages/${res.body.id}/retry`, {});
@@ -83,18 +95,31 @@ describe('Evolution outbound (integration)', () => {
     const res = await send('echo me');
     const sent = await statusOf(res.body.id, 'sent');
     const key = { remoteJid: '5511987650001@s.whatsapp.net', fromMe: true, id: sent.providerMessageId };
-    const data = { key, pushName: 'Você', status: 'PENDING', message: { conversation: 'echo me' }, messageType: 'conversation', messageTimestamp: 1763647420 };
+    const data = {
+      key,
+      pushName: 'Você',
+      status: 'PENDING',
+      message: { conversation: 'echo me' },
+      messageType: 'conversation',
+      messageTimestamp: 1763647420,
+    };
     const a = await postEvolution(app, evolutionEvent('send.message', data));
     const b = await postEvolution(app, evolutionEvent('messages.upsert', { ...data, status: 'SERVER_ACK' }));
     expect([a.status, b.status]).toEqual([200, 200]);
-    await eventually(async () => (await app.sql(`SELECT 1 FROM webhook_events WHERE id = $1 AND state <> 'pending'`, [a.body.eventId])).length, 'echo processed');
+    await eventually(
+      async () => (await app.sql(`SELECT 1 FROM webhook_events WHERE id = $1 AND state <> 'pending'`, [a.body.eventId])).length,
+      'echo processed',
+    );
     const rows = await app.sql(`SELECT id FROM messages WHERE body = 'echo me'`);
     expect(rows).toEqual([{ id: res.body.id }]);
   });
 
   it('should claim an echo that arrives before the send response by matching the pending message', async () => {
     // The fake answers sendText only after the echo is in: Evolution's webhook and HTTP reply race.
-    fake.script('/message/sendText/acme-br', { status: 503, body: { status: 503, error: 'Service Unavailable', response: { message: ['slow'] } } });
+    fake.script('/message/sendText/acme-br', {
+      status: 503,
+      body: { status: 503, error: 'Service Unavailable', response: { message: ['slow'] } },
+    });
     const res = await send('racing echo');
     await eventually(async () => fake.sends().some((r) => r.body.text === 'racing echo'), 'first attempt');
     const echo = evolutionEvent('send.message', {
@@ -113,13 +138,22 @@ describe('Evolution outbound (integration)', () => {
   it('should keep the highest status when receipts arrive out of order or twice', async () => {
     const res = await send('receipts in any order');
     const { providerMessageId } = await statusOf(res.body.id, 'sent');
-    const update = (status: string) => evolutionEvent('messages.update', { keyId: providerMessageId, remoteJid: '5511987650001@s.whatsapp.net', fromMe: true, status, messageId: 'cuid' });
+    const update = (status: string) =>
+      evolutionEvent('messages.update', {
+        keyId: providerMessageId,
+        remoteJid: '5511987650001@s.whatsapp.net',
+        fromMe: true,
+        status,
+        messageId: 'cuid',
+      });
     await postEvolution(app, update('READ'));
     await postEvolution(app, update('DELIVERY_ACK'));
     await postEvolution(app, update('SERVER_ACK'));
     await postEvolution(app, update('READ'));
     await eventually(
-      async () => (await app.sql(`SELECT 1 FROM webhook_events WHERE dedupe_key LIKE $1 AND state = 'pending'`, [`%${providerMessageId}%`])).length === 0,
+      async () =>
+        (await app.sql(`SELECT 1 FROM webhook_events WHERE dedupe_key LIKE $1 AND state = 'pending'`, [`%${providerMessageId}%`]))
+          .length === 0,
       'receipts processed',
     );
     const [row] = await app.sql(`SELECT status FROM messages WHERE id = $1`, [res.body.id]);

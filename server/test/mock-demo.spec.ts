@@ -28,7 +28,10 @@ describe('Quick start with the mock provider (integration)', () => {
   it('should deliver and then read a reply on the mock, pushing each tick live', async () => {
     const socket = await app.socket();
     const thread = (await app.get('/api/comms/threads')).body.items[0];
-    const res = await app.post(`/api/comms/threads/${thread.id}/messages`, { body: 'Of course — send me the new address.', clientMessageId: randomUUID() });
+    const res = await app.post(`/api/comms/threads/${thread.id}/messages`, {
+      body: 'Of course — send me the new address.',
+      clientMessageId: randomUUID(),
+    });
     expect(res.status).toBe(202);
     for (const status of ['sent', 'delivered', 'read']) {
       await socket.waitFor('status_update', (d) => d.messageId === res.body.id && d.status === status);
@@ -50,7 +53,8 @@ describe('Quick start with the mock provider (integration)', () => {
   });
 
   it('should find conversations by name, by phone typed in any format and by message text', async () => {
-    const ids = async (q: string) => (await app.get(`/api/comms/threads?q=${encodeURIComponent(q)}`)).body.items.map((t: any) => t.displayName);
+    const ids = async (q: string) =>
+      (await app.get(`/api/comms/threads?q=${encodeURIComponent(q)}`)).body.items.map((t: any) => t.displayName);
     expect(await ids('oliver')).toEqual(['Oliver Bennett']);
     expect(await ids('+44 7700 900123')).toEqual(['Oliver Bennett']);
     expect(await ids('98765-0001')).toEqual(['Ana Souza']);

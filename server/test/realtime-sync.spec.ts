@@ -24,7 +24,10 @@ describe('Realtime catch-up (integration)', () => {
     await app.post('/api/comms/webhooks/mock', inbound('sync-3', 'third, while away'));
     // Wait for the ingest of both (no socket is listening now).
     const deadline = Date.now() + 10_000;
-    while ((await app.sql(`SELECT 1 FROM messages WHERE provider_message_id IN ('sync-2', 'sync-3')`)).length < 2 && Date.now() < deadline) {
+    while (
+      (await app.sql(`SELECT 1 FROM messages WHERE provider_message_id IN ('sync-2', 'sync-3')`)).length < 2 &&
+      Date.now() < deadline
+    ) {
       await new Promise((r) => setTimeout(r, 25));
     }
 

@@ -31,14 +31,6 @@ export type ThreadStatus = 'open' | 'pending' | 'resolved' | 'snoozed';
 
 /** Neutral provider error codes (DESIGN.md §6). The first three are retryable. */
 export type ProviderErrorCode =
-  | 'rate_limited'
-  | 'unavailable'
-  | 'timeout'
-  | 'auth'
-  | 'invalid_recipient'
-  | 'window_closed'
-  | 'bad_request'
-  | 'opted_out'
-  | 'unknown';
+  'rate_limited' | 'unavailable' | 'timeout' | 'auth' | 'invalid_recipient' | 'window_closed' | 'bad_request' | 'opted_out' | 'unknown';
 
 export type ChannelState = 'connected' | 'connecting' | 'disconnected' | 'refused' | 'unknown';

@@ -53,7 +53,12 @@ export class UpdateChannelDto implements UpdateChannelRequest {
  * Checks config/secrets against the provider catalog: unknown keys, secrets passed as config
  * (they would be stored in clear and shown), required fields, URL shape.
  */
-export function checkFields(provider: ProviderKind, config: Record<string, string>, secrets: Record<string, string>, requireAll: boolean): void {
+export function checkFields(
+  provider: ProviderKind,
+  config: Record<string, string>,
+  secrets: Record<string, string>,
+  requireAll: boolean,
+): void {
   const entry = catalogEntry(provider);
   for (const key of Object.keys(config)) {
     const f = entry.fields.find((x) => x.key === key);

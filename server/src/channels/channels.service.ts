@@ -141,7 +141,10 @@ export class ChannelsService {
     if (existing) {
       await this.update(existing.tenantId, existing.id, UpdateChannelDto.parse({ config, secrets }));
     } else {
-      await this.create(tenantId, CreateChannelDto.parse({ provider: boot.provider, name: `WhatsApp (${boot.instance})`, config, secrets }));
+      await this.create(
+        tenantId,
+        CreateChannelDto.parse({ provider: boot.provider, name: `WhatsApp (${boot.instance})`, config, secrets }),
+      );
     }
     this.logger.log(`default ${boot.provider} channel for ${boot.instance} is configured`);
   }

@@ -30,7 +30,8 @@ export class ConnectionTestService {
     const connected = result.checks.find((c) => c.name === 'connection')?.ok ?? false;
     await this.db.transaction(async (m) => {
       const updated = await this.channels.setConnection(m, channel.id, { state: connected ? 'connected' : 'disconnected' });
-      if (updated) await this.realtime.append(m, tenantId, null, { type: 'channel_updated', data: { channel: this.channels.view(updated) } });
+      if (updated)
+        await this.realtime.append(m, tenantId, null, { type: 'channel_updated', data: { channel: this.channels.view(updated) } });
     });
     return result;
   }

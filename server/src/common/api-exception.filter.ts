@@ -36,14 +36,24 @@ export class ApiExceptionFilter implements ExceptionFilter {
       message = Array.isArray(m) ? m.join('; ') : String(m ?? exception.message);
     } else if (isFastifyError(exception)) {
       status = exception.statusCode;
-      message = exception.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/i.test(exception.message) ? `malformed JSON body: ${exception.message}` : exception.message;
+      message =
+        exception.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/i.test(exception.message)
+          ? `malformed JSON body: ${exception.message}`
+          : exception.message;
     } else {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
-    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send({ statusCode: status, error: REASON[status] ?? 'Error', message });
+    void reply
+      .status(status)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send({ statusCode: status, error: REASON[status] ?? 'Error', message });
   }
 }
 
 function isFastifyError(e: unknown): e is Error & { statusCode: number; code?: string } {
-  return e instanceof Error && typeof (e as { statusCode?: unknown }).statusCode === 'number' && (e as unknown as { statusCode: number }).statusCode < 500;
+  return (
+    e instanceof Error &&
+    typeof (e as { statusCode?: unknown }).statusCode === 'number' &&
+    (e as unknown as { statusCode: number }).statusCode < 500
+  );
 }

@@ -83,9 +83,7 @@ function bootChannel(env: Env): BootChannelConfig | null {
   const apiKey = env.COMMS_PROVIDER_API_KEY?.trim() || null;
   const instance = env.COMMS_INSTANCE_ID?.trim() || null;
   if (provider === 'evolution' && (!baseUrl || !apiKey || !instance)) {
-    throw new ConfigError(
-      'COMMS_PROVIDER=evolution needs COMMS_PROVIDER_BASE_URL, COMMS_PROVIDER_API_KEY and COMMS_INSTANCE_ID',
-    );
+    throw new ConfigError('COMMS_PROVIDER=evolution needs COMMS_PROVIDER_BASE_URL, COMMS_PROVIDER_API_KEY and COMMS_INSTANCE_ID');
   }
   return { provider, baseUrl, apiKey, instance, webhookToken: env.COMMS_WEBHOOK_SECRET?.trim() || null };
 }

@@ -1,10 +1,4 @@
-import {
-  canonicalBrazilMobile,
-  e164FromInternationalDigits,
-  evolutionNumber,
-  identityFromJid,
-  normalizeTypedPhone,
-} from './identity';
+import { canonicalBrazilMobile, e164FromInternationalDigits, evolutionNumber, identityFromJid, normalizeTypedPhone } from './identity';
 
 describe('identity', () => {
   describe(canonicalBrazilMobile.name, () => {

@@ -11,13 +11,55 @@ import { WebhooksService } from '../webhooks/webhooks.service';
 function demoWebhooks(nowSec: number): MockWebhook[] {
   const ago = (min: number): number => nowSec - min * 60;
   return [
-    { event: 'message', id: 'demo-ana-1', from: '+5511987650001', name: 'Ana Souza', text: 'Olá! Vocês entregam em Campinas? 🙂', timestamp: ago(180) },
-    { event: 'message', id: 'demo-ana-2', from: '+5511987650001', fromMe: true, text: 'Olá Ana! Entregamos sim, prazo de 2 dias úteis.', timestamp: ago(175) },
+    {
+      event: 'message',
+      id: 'demo-ana-1',
+      from: '+5511987650001',
+      name: 'Ana Souza',
+      text: 'Olá! Vocês entregam em Campinas? 🙂',
+      timestamp: ago(180),
+    },
+    {
+      event: 'message',
+      id: 'demo-ana-2',
+      from: '+5511987650001',
+      fromMe: true,
+      text: 'Olá Ana! Entregamos sim, prazo de 2 dias úteis.',
+      timestamp: ago(175),
+    },
     { event: 'message', id: 'demo-ana-3', from: '+5511987650001', name: 'Ana Souza', text: 'Perfeito, obrigada!', timestamp: ago(170) },
-    { event: 'message', id: 'demo-oliver-1', from: '+447700900123', name: 'Oliver Bennett', text: 'Hi, my parcel arrived damaged. Order #5512.', timestamp: ago(60 * 26) },
-    { event: 'message', id: 'demo-oliver-2', from: '+447700900123', name: 'Oliver Bennett', text: 'The corner of the box is crushed and the mug inside is chipped.', timestamp: ago(60 * 26 - 2) },
-    { event: 'message', id: 'demo-priya-1', from: '+919876543210', name: 'Priya Sharma', text: 'Can I change the delivery address on my order?', timestamp: ago(12) },
-    { event: 'message', id: 'demo-priya-2', from: '+919876543210', name: 'Priya Sharma', text: 'It should go to my office instead.', timestamp: ago(11) },
+    {
+      event: 'message',
+      id: 'demo-oliver-1',
+      from: '+447700900123',
+      name: 'Oliver Bennett',
+      text: 'Hi, my parcel arrived damaged. Order #5512.',
+      timestamp: ago(60 * 26),
+    },
+    {
+      event: 'message',
+      id: 'demo-oliver-2',
+      from: '+447700900123',
+      name: 'Oliver Bennett',
+      text: 'The corner of the box is crushed and the mug inside is chipped.',
+      timestamp: ago(60 * 26 - 2),
+    },
+    {
+      event: 'message',
+      id: 'demo-priya-1',
+      from: '+919876543210',
+      name: 'Priya Sharma',
+      text: 'Can I change the delivery address on my order?',
+      timestamp: ago(12),
+    },
+    {
+      event: 'message',
+      id: 'demo-priya-2',
+      from: '+919876543210',
+      name: 'Priya Sharma',
+      text: 'It should go to my office instead.',
+      timestamp: ago(11),
+    },
   ];
 }
 

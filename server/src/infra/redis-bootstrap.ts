@@ -37,12 +37,20 @@ export async function resolveRedis(redisUrl: string | null, dataDir: string): Pr
   const dir = join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--daemonize', 'no'], {
-      stdio: 'ignore',
-      detached: true,
-    });
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--daemonize', 'no'],
+      {
+        stdio: 'ignore',
+        detached: true,
+      },
+    );
     child.once('error', () =>
-      reject(new Error('Redis is not reachable on 127.0.0.1:6379 and redis-server is not on the PATH. Install it (apt-get install redis-server) or set REDIS_URL.')),
+      reject(
+        new Error(
+          'Redis is not reachable on 127.0.0.1:6379 and redis-server is not on the PATH. Install it (apt-get install redis-server) or set REDIS_URL.',
+        ),
+      ),
     );
     child.once('spawn', () => {
       child.unref();

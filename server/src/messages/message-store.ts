@@ -105,7 +105,11 @@ export class MessageStore {
   async applyStatus(manager: EntityManager, m: Message, next: MessageStatus, error: MessageErrorView | null): Promise<boolean> {
     if (!canTransition(m.status, next)) return false;
     const err = next === 'failed' ? error : null;
-    await manager.query(`UPDATE messages SET status = $2, error = $3, updated_at = now() WHERE id = $1`, [m.id, next, err ? JSON.stringify(err) : null]);
+    await manager.query(`UPDATE messages SET status = $2, error = $3, updated_at = now() WHERE id = $1`, [
+      m.id,
+      next,
+      err ? JSON.stringify(err) : null,
+    ]);
     m.status = next;
     m.error = err;
     return true;

@@ -23,7 +23,8 @@ export class SendMessageDto implements SendMessageRequest {
     const o = requireObject(raw);
     if (o.template !== undefined) throw new BadRequestException('templates are not supported by this channel yet');
     if (o.attachments !== undefined) throw new BadRequestException('attachments are not supported yet');
-    if (o.replyToId !== undefined && o.replyToId !== null && !isUuid(o.replyToId)) throw new BadRequestException('replyToId must be a message id (UUID)');
+    if (o.replyToId !== undefined && o.replyToId !== null && !isUuid(o.replyToId))
+      throw new BadRequestException('replyToId must be a message id (UUID)');
     return Object.assign(new SendMessageDto(), {
       body: requiredString(o, 'body', { max: MAX_BODY }),
       clientMessageId: clientMessageId(o),

@@ -80,7 +80,14 @@ export class MessagesService {
     const message = await this.db.transaction(async (m) => {
       const identity = { kind: 'person' as const, address: phone, phone, raw, aliases: [] };
       const { contact } = await this.contacts.resolve(m, tenant.id, identity, null);
-      const thread = await this.threads.upsert(m, { tenantId: tenant.id, channelId: channel.id, contactId: contact.id, identity, displayName: null, at: new Date() });
+      const thread = await this.threads.upsert(m, {
+        tenantId: tenant.id,
+        channelId: channel.id,
+        contactId: contact.id,
+        identity,
+        displayName: null,
+        at: new Date(),
+      });
       return this.createOutbound(m, thread, dto);
     });
     await this.enqueue(message);
@@ -93,7 +100,8 @@ export class MessagesService {
     const message = await this.db.transaction(async (m) => {
       const msg = await this.messages.byId(m, messageId, true);
       if (!msg || msg.tenantId !== tenantId) throw new NotFoundException(`message ${messageId} not found`);
-      if (msg.direction !== 'outbound' || msg.origin === 'device') throw new BadRequestException('only messages sent from the inbox can be retried');
+      if (msg.direction !== 'outbound' || msg.origin === 'device')
+        throw new BadRequestException('only messages sent from the inbox can be retried');
       if (msg.status !== 'failed') throw new ConflictException(`message is ${msg.status}, only failed messages can be retried`);
       if (msg.providerMessageId) throw new ConflictException('the provider accepted this message; it cannot be sent again');
       await m.query(`UPDATE messages SET status = 'pending', error = NULL, updated_at = now() WHERE id = $1`, [msg.id]);
@@ -163,7 +171,8 @@ export class MessagesService {
   }
 
   private sameRequest(existing: Message, threadId: string): Message {
-    if (existing.threadId !== threadId) throw new ConflictException('clientMessageId was already used for a message in another conversation');
+    if (existing.threadId !== threadId)
+      throw new ConflictException('clientMessageId was already used for a message in another conversation');
     return existing;
   }
 }

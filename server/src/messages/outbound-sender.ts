@@ -40,9 +40,10 @@ export class OutboundSender {
     // Idempotent: a job that runs again after the message moved on does nothing.
     if (!message || message.status !== 'pending' || message.providerMessageId) return 'skipped';
     const channel = await this.channels.byId(message.channelId);
-    const thread: { raw_address: string; address: string }[] = await this.db.query(`SELECT raw_address, address FROM threads WHERE id = $1`, [
-      message.threadId,
-    ]);
+    const thread: { raw_address: string; address: string }[] = await this.db.query(
+      `SELECT raw_address, address FROM threads WHERE id = $1`,
+      [message.threadId],
+    );
     if (!channel || !thread[0]) return this.fail(message, new ProviderError('bad_request', 'the channel or conversation no longer exists'));
     try {
       await this.waitForEarlierSends(message);
@@ -60,7 +61,10 @@ export class OutboundSender {
     } catch (err) {
       const pe = err instanceof ProviderError ? err : new ProviderError('unknown', (err as Error).message, null, false);
       if (pe.retryable && !lastAttempt) {
-        await this.db.query(`UPDATE messages SET error = $2 WHERE id = $1 AND status = 'pending'`, [message.id, JSON.stringify(errorView(pe))]);
+        await this.db.query(`UPDATE messages SET error = $2 WHERE id = $1 AND status = 'pending'`, [
+          message.id,
+          JSON.stringify(errorView(pe)),
+        ]);
         throw pe;
       }
       return this.fail(message, pe);
@@ -89,10 +93,10 @@ export class OutboundSender {
     await this.db.transaction(async (m) => {
       const locked = (await this.messages.byId(m, message.id, true))!;
       // The provider's echo may have claimed the message first (ingest's echo matcher): same id.
-      await m.query(`UPDATE messages SET provider_message_id = $2, sent_at = coalesce(sent_at, now()), error = NULL, updated_at = now() WHERE id = $1`, [
-        message.id,
-        providerMessageId,
-      ]);
+      await m.query(
+        `UPDATE messages SET provider_message_id = $2, sent_at = coalesce(sent_at, now()), error = NULL, updated_at = now() WHERE id = $1`,
+        [message.id, providerMessageId],
+      );
       locked.providerMessageId = providerMessageId;
       locked.error = null;
       const moved = await this.messages.applyStatus(m, locked, 'sent', null);
@@ -118,7 +122,11 @@ export class OutboundSender {
       }
       if (err.code === 'auth') {
         const channel = await this.channels.setConnection(m, message.channelId, { state: 'disconnected', needsReauth: true });
-        if (channel) await this.realtime.append(m, message.tenantId, null, { type: 'channel_updated', data: { channel: this.channels.view(channel) } });
+        if (channel)
+          await this.realtime.append(m, message.tenantId, null, {
+            type: 'channel_updated',
+            data: { channel: this.channels.view(channel) },
+          });
       }
     });
     return 'failed';

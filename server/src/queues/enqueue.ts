@@ -8,7 +8,12 @@ const logger = new Logger('Enqueue');
  * is already durable in PostgreSQL (a stored webhook, a pending message), and the sweeper
  * re-enqueues whatever could not be queued, so a failed add is logged and not thrown.
  */
-export async function enqueueDurable<T>(queue: Queue<T>, data: T, opts: JobOptions & { jobId: string }, timeoutMs = 1500): Promise<boolean> {
+export async function enqueueDurable<T>(
+  queue: Queue<T>,
+  data: T,
+  opts: JobOptions & { jobId: string },
+  timeoutMs = 1500,
+): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([

@@ -63,7 +63,9 @@ export class RealtimeListener implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async replayMissed(): Promise<void> {
-    const rows: { seq: string }[] = await this.client!.query(`SELECT seq FROM realtime_events WHERE seq > $1 ORDER BY seq LIMIT 5000`, [this.lastSeq]).then((r) => r.rows);
+    const rows: { seq: string }[] = await this.client!.query(`SELECT seq FROM realtime_events WHERE seq > $1 ORDER BY seq LIMIT 5000`, [
+      this.lastSeq,
+    ]).then((r) => r.rows);
     for (const r of rows) await this.emitStored(Number(r.seq));
   }
 

@@ -13,7 +13,9 @@ export const SYNC_LIMIT = 1000;
 const NOTIFY_INLINE_LIMIT = 7500;
 
 /** An event without its seq (assigned by the database). */
-export type PendingEvent = { [K in RealtimeEvent['type']]: { type: K; data: Omit<Extract<RealtimeEvent, { type: K }>['data'], 'seq'> } }[RealtimeEvent['type']];
+export type PendingEvent = {
+  [K in RealtimeEvent['type']]: { type: K; data: Omit<Extract<RealtimeEvent, { type: K }>['data'], 'seq'> };
+}[RealtimeEvent['type']];
 
 export interface Notification {
   seq: number;
@@ -48,7 +50,9 @@ export class RealtimeService {
   }
 
   async currentSeq(tenantId: string): Promise<number> {
-    const rows: { seq: string | null }[] = await this.db.query(`SELECT max(seq) AS seq FROM realtime_events WHERE tenant_id = $1`, [tenantId]);
+    const rows: { seq: string | null }[] = await this.db.query(`SELECT max(seq) AS seq FROM realtime_events WHERE tenant_id = $1`, [
+      tenantId,
+    ]);
     return Number(rows[0]?.seq ?? 0);
   }
 
@@ -64,7 +68,9 @@ export class RealtimeService {
       [seq],
     );
     const r = rows[0];
-    return r ? ({ tenantId: r.tenant_id, type: r.type, data: { ...r.payload, seq: Number(r.seq) } } as RealtimeEvent & { tenantId: string }) : null;
+    return r
+      ? ({ tenantId: r.tenant_id, type: r.type, data: { ...r.payload, seq: Number(r.seq) } } as RealtimeEvent & { tenantId: string })
+      : null;
   }
 
   async since(tenantId: string, lastSeq: number): Promise<SyncEvent> {

@@ -28,7 +28,10 @@ export class ThreadStore {
   }
 
   async find(manager: EntityManager, tenantId: string, threadId: string): Promise<Thread | null> {
-    const rows: Record<string, unknown>[] = await manager.query(`SELECT * FROM threads WHERE id = $1 AND tenant_id = $2`, [threadId, tenantId]);
+    const rows: Record<string, unknown>[] = await manager.query(`SELECT * FROM threads WHERE id = $1 AND tenant_id = $2`, [
+      threadId,
+      tenantId,
+    ]);
     return rows[0] ? camelize<Thread>(rows[0]) : null;
   }
 
@@ -58,11 +61,7 @@ export class ThreadStore {
    * one replaces the preview (late deliveries do not rewind the list); an inbound message counts
    * as unread and brings a resolved or snoozed conversation back to open.
    */
-  async applyMessage(
-    manager: EntityManager,
-    threadId: string,
-    m: { orderedAt: Date; preview: string; inbound: boolean },
-  ): Promise<void> {
+  async applyMessage(manager: EntityManager, threadId: string, m: { orderedAt: Date; preview: string; inbound: boolean }): Promise<void> {
     await manager.query(
       `UPDATE threads SET
          last_message_preview = CASE WHEN $2 >= last_message_at OR last_message_preview IS NULL THEN $3 ELSE last_message_preview END,

@@ -97,7 +97,8 @@ export class PatchThreadDto implements PatchThreadRequest {
       read: optionalBoolean(o, 'read'),
       snoozedUntil,
     });
-    if (dto.snoozedUntil && dto.status && dto.status !== 'snoozed') throw new BadRequestException('snoozedUntil goes with status "snoozed"');
+    if (dto.snoozedUntil && dto.status && dto.status !== 'snoozed')
+      throw new BadRequestException('snoozedUntil goes with status "snoozed"');
     return dto;
   }
 }

@@ -42,7 +42,11 @@ export class ThreadsService {
     else if (q.assigneeId) add('t.assignee_id = ?', q.assigneeId);
     if (q.q) {
       const pattern = likePattern(q.q);
-      const alternatives = ['t.display_name ILIKE ?', 'ct.name ILIKE ?', 'EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id AND m.body ILIKE ?)'];
+      const alternatives = [
+        't.display_name ILIKE ?',
+        'ct.name ILIKE ?',
+        'EXISTS (SELECT 1 FROM messages m WHERE m.thread_id = t.id AND m.body ILIKE ?)',
+      ];
       const values: unknown[] = [pattern, pattern, pattern];
       // A phone typed in any format: match its digits, and its normalised E.164 form.
       const digits = q.q.replace(/\D/g, '');

@@ -59,11 +59,10 @@ export class IngestService {
   }
 
   async recordFailure(eventId: string, err: Error, final: boolean): Promise<void> {
-    await this.db.query(`UPDATE webhook_events SET attempts = attempts + 1, error = $2, state = CASE WHEN $3 THEN 'failed' ELSE state END WHERE id = $1`, [
-      eventId,
-      err.message.slice(0, 1000),
-      final,
-    ]);
+    await this.db.query(
+      `UPDATE webhook_events SET attempts = attempts + 1, error = $2, state = CASE WHEN $3 THEN 'failed' ELSE state END WHERE id = $1`,
+      [eventId, err.message.slice(0, 1000), final],
+    );
   }
 
   private apply(channel: Channel, ev: NeutralEvent): Promise<string> {
@@ -71,7 +70,9 @@ export class IngestService {
       case 'message':
         return this.db.transaction((m) => this.applyMessage(m, channel, ev.message));
       case 'status':
-        return this.db.transaction((m) => this.applyStatus(m, channel, ev.providerMessageId, ev.status, ev.error ? errorView(ev.error) : null));
+        return this.db.transaction((m) =>
+          this.applyStatus(m, channel, ev.providerMessageId, ev.status, ev.error ? errorView(ev.error) : null),
+        );
       case 'reaction':
         return this.db.transaction((m) => this.applyReaction(m, channel, ev));
       case 'deleted':
@@ -171,7 +172,12 @@ export class IngestService {
     return (await this.moveStatus(m, msg, status, error)) ? 'status' : 'status_stale';
   }
 
-  private async moveStatus(m: EntityManager, msg: Message, status: MessageStatus, error: ReturnType<typeof errorView> | null): Promise<boolean> {
+  private async moveStatus(
+    m: EntityManager,
+    msg: Message,
+    status: MessageStatus,
+    error: ReturnType<typeof errorView> | null,
+  ): Promise<boolean> {
     if (!(await this.messages.applyStatus(m, msg, status, error))) return false;
     await this.realtime.append(m, msg.tenantId, msg.threadId, {
       type: 'status_update',
@@ -188,7 +194,10 @@ export class IngestService {
     if (ev.emoji) reactions.push({ emoji: ev.emoji, by });
     await m.query(`UPDATE messages SET reactions = $2::jsonb, updated_at = now() WHERE id = $1`, [target.id, JSON.stringify(reactions)]);
     target.reactions = reactions;
-    await this.realtime.append(m, target.tenantId, target.threadId, { type: 'message_updated', data: { threadId: target.threadId, message: toMessageView(target) } });
+    await this.realtime.append(m, target.tenantId, target.threadId, {
+      type: 'message_updated',
+      data: { threadId: target.threadId, message: toMessageView(target) },
+    });
     return 'reaction';
   }
 
@@ -198,13 +207,22 @@ export class IngestService {
     if (msg.deletedAt) return 'deleted_already';
     msg.deletedAt = new Date();
     await m.query(`UPDATE messages SET deleted_at = $2, updated_at = now() WHERE id = $1`, [msg.id, msg.deletedAt]);
-    await this.realtime.append(m, msg.tenantId, msg.threadId, { type: 'message_updated', data: { threadId: msg.threadId, message: toMessageView(msg) } });
+    await this.realtime.append(m, msg.tenantId, msg.threadId, {
+      type: 'message_updated',
+      data: { threadId: msg.threadId, message: toMessageView(msg) },
+    });
     return 'deleted';
   }
 
   private async applyConnection(m: EntityManager, channel: Channel, ev: Extract<NeutralEvent, { type: 'connection' }>): Promise<string> {
-    const updated = await this.channels.setConnection(m, channel.id, { state: ev.state, address: ev.ownAddress, needsReauth: ev.needsReauth, qr: ev.qr });
-    if (updated) await this.realtime.append(m, channel.tenantId, null, { type: 'channel_updated', data: { channel: this.channels.view(updated) } });
+    const updated = await this.channels.setConnection(m, channel.id, {
+      state: ev.state,
+      address: ev.ownAddress,
+      needsReauth: ev.needsReauth,
+      qr: ev.qr,
+    });
+    if (updated)
+      await this.realtime.append(m, channel.tenantId, null, { type: 'channel_updated', data: { channel: this.channels.view(updated) } });
     return 'connection';
   }
 }

@@ -17,5 +17,9 @@ export async function createEvolutionChannel(app: TestApp, fake: FakeEvolution, 
 }
 
 export function postEvolution(app: TestApp, body: string | object, token: string | null = WEBHOOK_TOKEN) {
-  return app.postRaw('/api/comms/webhooks/evolution', typeof body === 'string' ? body : JSON.stringify(body), token ? { 'x-inbox-token': token } : {});
+  return app.postRaw(
+    '/api/comms/webhooks/evolution',
+    typeof body === 'string' ? body : JSON.stringify(body),
+    token ? { 'x-inbox-token': token } : {},
+  );
 }

@@ -71,7 +71,8 @@ export class FakeEvolution {
     if (method === 'GET' && path.startsWith('/instance/connectionState/')) {
       return { status: 200, body: { instance: { instanceName: instance, state: this.state } } };
     }
-    if (method === 'POST' && path.startsWith('/webhook/set/')) return { status: 201, body: { webhook: { instanceName: instance, webhook: body?.webhook } } };
+    if (method === 'POST' && path.startsWith('/webhook/set/'))
+      return { status: 201, body: { webhook: { instanceName: instance, webhook: body?.webhook } } };
     if (method === 'POST' && path.startsWith('/message/sendText/')) {
       const id = `3EB0${(++counter).toString(16).toUpperCase().padStart(16, '0')}`;
       return {

@@ -97,7 +97,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     databaseName: db.name,
     sql: async (text, params) => (await pg.query(text, params)).rows,
     post: async (path, body, headers = {}) => {
-      const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      const res = await fetch(url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
       return { status: res.status, body: await json(res), headers: res.headers };
     },
     postRaw: async (path, raw, headers = {}) => {

@@ -39,9 +39,7 @@ export class Initial1763600000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     // Webhooks find their channel by (provider, routing key): Evolution instance, WAHA session...
-    await q.query(
-      `CREATE UNIQUE INDEX channels_provider_routing_key ON channels (provider, routing_key) WHERE routing_key IS NOT NULL`,
-    );
+    await q.query(`CREATE UNIQUE INDEX channels_provider_routing_key ON channels (provider, routing_key) WHERE routing_key IS NOT NULL`);
     await q.query(`
       CREATE TABLE contacts (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
