@@ -17,6 +17,8 @@ const common = {
 };
 
 module.exports = {
+  globalSetup: '<rootDir>/server/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/server/test/support/global-teardown.ts',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/server/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/server/test/**/*.spec.ts'] },

@@ -69,12 +69,14 @@ function serveClient(app: NestFastifyApplication, dir: string): void {
     new Logger('Client').warn(`no built client in ${dir}: run "npm run build:client"; the API still works`);
     return;
   }
+  // wildcard: false registers one route per built file; the catch-all below (lowest priority
+  // in Fastify's router) serves index.html for the client's own routes.
   void fastify.register(fastifyStatic, { root: dir, wildcard: false, index: ['index.html'] });
-  fastify.setNotFoundHandler((req, reply) => {
+  fastify.get('/*', (req, reply) => {
     const path = req.url.split('?')[0];
-    if (req.method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/socket.io') && path !== '/health') {
-      return reply.type('text/html').sendFile('index.html');
+    if (path.startsWith('/api/') || path.startsWith('/socket.io')) {
+      return reply.status(404).send({ statusCode: 404, error: 'Not Found', message: `no route for GET ${path}` });
     }
-    return reply.status(404).send({ statusCode: 404, error: 'Not Found', message: `no route for ${req.method} ${path}` });
+    return reply.type('text/html').sendFile('index.html');
   });
 }

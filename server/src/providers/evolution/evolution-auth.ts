@@ -31,19 +31,20 @@ function verifyJwt(token: string, key: string, nowSec: number): void {
   const parts = token.split('.');
   if (parts.length !== 3) throw new WebhookRejection(401, 'malformed Bearer token');
   const [head, body, sig] = parts;
-  let header: { alg?: string };
-  let claims: { exp?: number };
+  // JSON.parse can yield null or a primitive: optional chaining below keeps those a 401, not a 500.
+  let header: { alg?: unknown } | null;
+  let claims: { exp?: unknown } | null;
   try {
     header = JSON.parse(Buffer.from(head, 'base64url').toString('utf8'));
     claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
   } catch {
     throw new WebhookRejection(401, 'malformed Bearer token');
   }
-  if (header.alg !== 'HS256') throw new WebhookRejection(401, 'Bearer token must be HS256');
+  if (header?.alg !== 'HS256') throw new WebhookRejection(401, 'Bearer token must be HS256');
   const expected = createHmac('sha256', key).update(`${head}.${body}`).digest('base64url');
   if (!safeEqual(sig, expected)) throw new WebhookRejection(401, 'invalid Bearer token signature');
   // A little leeway for clock skew between Evolution's host and ours.
-  if (typeof claims.exp !== 'number' || claims.exp + 30 < nowSec) throw new WebhookRejection(401, 'Bearer token expired');
+  if (typeof claims?.exp !== 'number' || claims.exp + 30 < nowSec) throw new WebhookRejection(401, 'Bearer token expired');
 }
 
 function safeEqual(a: string, b: string): boolean {

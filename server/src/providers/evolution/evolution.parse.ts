@@ -3,13 +3,7 @@ import type { ChannelState, MessageKind, MessageStatus } from '@switchboard/cont
 import { identityFromJid } from '../../contacts/identity';
 import type { StoredMedia } from '../../messages/message.entity';
 import { ProviderError } from '../provider-error';
-import {
-  WebhookRejection,
-  type InboundMessage,
-  type NeutralEvent,
-  type WebhookEnvelope,
-  type WebhookRequest,
-} from '../provider.types';
+import { WebhookRejection, type InboundMessage, type NeutralEvent, type WebhookEnvelope, type WebhookRequest } from '../provider.types';
 import type {
   EvolutionConnectionData,
   EvolutionContextInfo,
@@ -56,8 +50,12 @@ function asObject(v: unknown): Record<string, unknown> | null {
 
 export function describeEvolutionWebhook(req: WebhookRequest): WebhookEnvelope {
   const body = asObject(req.body) as EvolutionEnvelope | null;
-  if (!body || typeof body.event !== 'string' || typeof body.instance !== 'string' || body.instance === '') {
-    throw new WebhookRejection(400, 'Evolution webhook must be a JSON object with string fields "event" and "instance"');
+  if (!body) throw new WebhookRejection(400, 'Evolution webhook body must be a JSON object');
+  if (typeof body.event !== 'string' || body.event.trim() === '') {
+    throw new WebhookRejection(400, 'Evolution webhook is missing the string field "event"');
+  }
+  if (typeof body.instance !== 'string' || body.instance === '') {
+    throw new WebhookRejection(400, 'Evolution webhook is missing the string field "instance"');
   }
   const event = normalizeEventName(body.event);
   const prefix = `evolution:${body.instance}`;
@@ -78,7 +76,9 @@ export function describeEvolutionWebhook(req: WebhookRequest): WebhookEnvelope {
       return { routingKey: body.instance, dedupeKey: `${prefix}:upd:${id}:${String(upd?.status)}`, eventType: event };
     }
     case 'messages.delete': {
-      const id = (data as EvolutionKey | null)?.id ?? (asObject(data?.key) as EvolutionKey | null)?.id;
+      // Deletes seen on the phone carry the bare key; API deletes carry the stored record, whose
+      // top-level `id` is Evolution's database id and whose `key.id` is the WhatsApp id.
+      const id = (asObject(data?.key) as EvolutionKey | null)?.id ?? (data as EvolutionKey | null)?.id;
       if (typeof id !== 'string' || id === '') throw new WebhookRejection(400, 'messages.delete is missing data.id');
       return { routingKey: body.instance, dedupeKey: `${prefix}:del:${id}`, eventType: event };
     }
@@ -101,7 +101,7 @@ export function parseEvolutionWebhook(raw: unknown): NeutralEvent[] {
       return [parseUpdate(body.data as EvolutionUpdateData & { key?: EvolutionKey })];
     case 'messages.delete': {
       const data = body.data as EvolutionKey & { key?: EvolutionKey };
-      return [{ type: 'deleted', providerMessageId: (data.id ?? data.key?.id)! }];
+      return [{ type: 'deleted', providerMessageId: (data.key?.id ?? data.id)! }];
     }
     case 'connection.update':
       return [parseConnection(body.data as EvolutionConnectionData)];
@@ -181,10 +181,22 @@ function content(msg: EvolutionMessageContent): Content | null {
   }
   const docWithCaption = msg.documentWithCaptionMessage?.message?.documentMessage;
   if (docWithCaption) {
-    return { kind: 'document', body: docWithCaption.caption ?? null, media: docWithCaption, location: null, context: docWithCaption.contextInfo };
+    return {
+      kind: 'document',
+      body: docWithCaption.caption ?? null,
+      media: docWithCaption,
+      location: null,
+      context: docWithCaption.contextInfo,
+    };
   }
   if (msg.audioMessage) {
-    return { kind: msg.audioMessage.ptt ? 'voice' : 'audio', body: null, media: msg.audioMessage, location: null, context: msg.audioMessage.contextInfo };
+    return {
+      kind: msg.audioMessage.ptt ? 'voice' : 'audio',
+      body: null,
+      media: msg.audioMessage,
+      location: null,
+      context: msg.audioMessage.contextInfo,
+    };
   }
   const loc = msg.locationMessage ?? msg.liveLocationMessage;
   if (loc && typeof loc.degreesLatitude === 'number' && typeof loc.degreesLongitude === 'number') {
@@ -193,7 +205,12 @@ function content(msg: EvolutionMessageContent): Content | null {
       ...none,
       kind: 'location',
       body: named?.name ?? null,
-      location: { latitude: loc.degreesLatitude, longitude: loc.degreesLongitude, name: named?.name ?? null, address: named?.address ?? null },
+      location: {
+        latitude: loc.degreesLatitude,
+        longitude: loc.degreesLongitude,
+        name: named?.name ?? null,
+        address: named?.address ?? null,
+      },
     };
   }
   if (msg.contactMessage) return { ...none, kind: 'contact', body: msg.contactMessage.displayName ?? null };
@@ -224,7 +241,10 @@ function parseUpsert(data: EvolutionUpsertData): NeutralEvent {
   // Protocol messages (edits, revokes), poll votes and empty messages carry nothing to show.
   if (!c) {
     if (data.messageType === 'protocolMessage' || Object.keys(msg).length === 0) return { type: 'ignored', reason: 'no_content' };
-    return { type: 'message', message: build(data, identity, fromMe, { kind: 'unsupported', body: null, media: null, location: null, context: undefined }) };
+    return {
+      type: 'message',
+      message: build(data, identity, fromMe, { kind: 'unsupported', body: null, media: null, location: null, context: undefined }),
+    };
   }
   return { type: 'message', message: build(data, identity, fromMe, c) };
 }

@@ -61,7 +61,13 @@ export class EvolutionProvider implements Provider {
         message: { conversation: msg.replyTo.body ?? '' },
       };
     }
-    const res = await this.call(channel, 'POST', `/message/sendText/${encodeURIComponent(channel.config.instance)}`, body, 'Evolution sendText');
+    const res = await this.call(
+      channel,
+      'POST',
+      `/message/sendText/${encodeURIComponent(channel.config.instance)}`,
+      body,
+      'Evolution sendText',
+    );
     if (res.status !== 201 && res.status !== 200) throw evolutionError(res);
     const id = (res.body as { key?: { id?: unknown } } | null)?.key?.id;
     if (typeof id !== 'string' || id === '') {
@@ -136,6 +142,11 @@ export function evolutionError(res: HttpResponse): ProviderError {
   const text = flatten(message) || res.text.slice(0, 300) || `HTTP ${res.status}`;
   const detail = `Evolution ${res.status}: ${text}`;
   if (res.status === 400 && hasUnknownNumber(message)) return new ProviderError('invalid_recipient', detail, String(res.status));
+  // Evolution reports any send failure as 400 with the stringified error; a dropped WhatsApp
+  // session ("Connection Closed") heals when the instance reconnects, so it is worth a retry.
+  if (res.status === 400 && /connection closed|not connected|timed out/i.test(text)) {
+    return new ProviderError('unavailable', detail, String(res.status));
+  }
   if (res.status === 404) {
     // Unknown instance: a configuration problem an admin must fix; retrying cannot help.
     return new ProviderError('bad_request', detail, String(res.status));

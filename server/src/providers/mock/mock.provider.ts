@@ -2,15 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { MessageStatus } from '@switchboard/contracts';
 import { normalizeTypedPhone } from '../../contacts/identity';
-import type {
-  ConnectionCheck,
-  NeutralEvent,
-  OutboundText,
-  Provider,
-  SendResult,
-  WebhookEnvelope,
-  WebhookRequest,
-} from '../provider.types';
+import type { ConnectionCheck, NeutralEvent, OutboundText, Provider, SendResult, WebhookEnvelope, WebhookRequest } from '../provider.types';
 import { WebhookRejection } from '../provider.types';
 import { MockNetwork } from './mock-network';
 
@@ -48,9 +40,9 @@ export class MockProvider implements Provider {
 
   describeWebhook(req: WebhookRequest): WebhookEnvelope {
     const b = req.body as Partial<MockWebhook> | null;
-    if (!b || typeof b !== 'object' || typeof b.event !== 'string' || typeof b.id !== 'string' || b.id === '') {
-      throw new WebhookRejection(400, 'mock webhook must be a JSON object with string fields "event" and "id"');
-    }
+    if (!b || typeof b !== 'object' || Array.isArray(b)) throw new WebhookRejection(400, 'mock webhook must be a JSON object');
+    if (typeof b.event !== 'string') throw new WebhookRejection(400, 'mock webhook is missing "event"');
+    if (typeof b.id !== 'string' || b.id === '') throw new WebhookRejection(400, 'mock webhook is missing "id"');
     if (b.event === 'message' && (typeof b.from !== 'string' || typeof b.text !== 'string')) {
       throw new WebhookRejection(400, 'mock message webhook needs string fields "from" and "text"');
     }
