@@ -37,7 +37,7 @@ describe(MockProvider.name, () => {
 
   describe('describeWebhook', () => {
     it.each([
-      ['null', '"event"', null],
+      ['null', 'JSON object', null],
       ['a body without event', '"event"', { id: 'm1' }],
       ['a body without id', '"id"', { event: 'message', from: '+5511987650001', text: 'x' }],
       ['a body with an empty id', '"id"', message({ id: '' })],
