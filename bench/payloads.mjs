@@ -13,7 +13,12 @@ export function evolutionInbound(i, text = `Mensagem de teste ${i}`) {
       message: {
         conversation: text,
         messageContextInfo: {
-          deviceListMetadata: { senderKeyHash: 'HVgbrfFZkSo25A==', senderTimestamp: '1763388192', recipientKeyHash: 'iUL9eyXcDn3fGQ==', recipientTimestamp: '1763560992' },
+          deviceListMetadata: {
+            senderKeyHash: 'HVgbrfFZkSo25A==',
+            senderTimestamp: '1763388192',
+            recipientKeyHash: 'iUL9eyXcDn3fGQ==',
+            recipientTimestamp: '1763560992',
+          },
           deviceListMetadataVersion: 2,
           messageSecret: 'GMCmm/Elv0tMjhPlGH4J3jdxvbstX9YIOFeC892/7Lc=',
         },
@@ -36,7 +41,12 @@ export async function createBenchChannel(url) {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     // No Evolution server answers here: the connection test fails, the channel is still created.
-    body: JSON.stringify({ provider: 'evolution', name: 'Bench', config: { baseUrl: 'http://127.0.0.1:9', instance: 'bench' }, secrets: { apiKey: 'k' } }),
+    body: JSON.stringify({
+      provider: 'evolution',
+      name: 'Bench',
+      config: { baseUrl: 'http://127.0.0.1:9', instance: 'bench' },
+      secrets: { apiKey: 'k' },
+    }),
   });
   if (res.status !== 201) throw new Error(`channel: ${res.status} ${await res.text()}`);
   return res.json();

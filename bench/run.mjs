@@ -14,7 +14,10 @@ const E2E_RATE = Number(process.env.BENCH_E2E_RATE ?? 50);
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 
-const results = { machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model}, node ${process.version}`, at: new Date().toISOString() };
+const results = {
+  machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model}, node ${process.version}`,
+  at: new Date().toISOString(),
+};
 
 function post(url, body) {
   return fetch(`${url}/api/comms/webhooks/evolution`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -66,7 +69,14 @@ async function ingestBench() {
       if (res.status !== 200) openNon2xx++;
       return performance.now() - t0;
     });
-    results.ack = { ratePerSec: ACK_RATE, seconds: SECONDS, p50ms: percentile(lat, 50), p99ms: percentile(lat, 99), maxMs: Math.max(...lat), non2xx: openNon2xx };
+    results.ack = {
+      ratePerSec: ACK_RATE,
+      seconds: SECONDS,
+      p50ms: percentile(lat, 50),
+      p99ms: percentile(lat, 99),
+      maxMs: Math.max(...lat),
+      non2xx: openNon2xx,
+    };
   } finally {
     await server.stop();
     await db.drop();
@@ -135,11 +145,17 @@ const a = results.ack;
 const w = results.webhookToSocket;
 console.log(`\nSwitchboard benchmarks — ${results.machine}`);
 console.log(`Ingest (Evolution messages.upsert, ${i.n} POSTs, ${i.concurrency} concurrent, ROLE=api):`);
-console.log(`  stored + acknowledged: ${fmt(i.webhooksPerSec, 0)} webhooks/s   raw pg single-row inserts: ${fmt(i.rawInsertsPerSec, 0)} rows/s   ratio ${fmt(i.ratio, 2)}`);
+console.log(
+  `  stored + acknowledged: ${fmt(i.webhooksPerSec, 0)} webhooks/s   raw pg single-row inserts: ${fmt(i.rawInsertsPerSec, 0)} rows/s   ratio ${fmt(i.ratio, 2)}`,
+);
 console.log(`  non-2xx: ${i.non2xx}   closed-loop ack p50 ${fmt(i.ackP50ms)} ms  p99 ${fmt(i.ackP99ms)} ms`);
-console.log(`Ack latency, open loop ${a.ratePerSec}/s for ${a.seconds}s: p50 ${fmt(a.p50ms)} ms  p99 ${fmt(a.p99ms)} ms  max ${fmt(a.maxMs)} ms  non-2xx ${a.non2xx}`);
+console.log(
+  `Ack latency, open loop ${a.ratePerSec}/s for ${a.seconds}s: p50 ${fmt(a.p50ms)} ms  p99 ${fmt(a.p99ms)} ms  max ${fmt(a.maxMs)} ms  non-2xx ${a.non2xx}`,
+);
 console.log(`Webhook -> new_message on a socket, ${w.ratePerSec} msg/s for ${w.seconds}s, ${w.sockets} sockets (ROLE=all):`);
-console.log(`  p50 ${fmt(w.p50ms)} ms  p95 ${fmt(w.p95ms)} ms  p99 ${fmt(w.p99ms)} ms   received ${w.received}/${w.expected}, events delivered to all sockets ${w.deliveredToAllSockets}`);
+console.log(
+  `  p50 ${fmt(w.p50ms)} ms  p95 ${fmt(w.p95ms)} ms  p99 ${fmt(w.p99ms)} ms   received ${w.received}/${w.expected}, events delivered to all sockets ${w.deliveredToAllSockets}`,
+);
 mkdirSync('bench/out', { recursive: true });
 writeFileSync('bench/out/results.json', JSON.stringify(results, null, 2));
 process.exit(0);

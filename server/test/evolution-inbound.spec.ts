@@ -62,6 +62,18 @@ describe('Evolution inbound (integration)', () => {
     expect(events[0].n).toBe('1');
   });
 
+  it('should store one row and answer every caller when the same event arrives many times at once', async () => {
+    const body = fixture('evolution/inbound_text.json');
+    body.data.key.id = 'CONCURRENT-DUP-1';
+    const raw = JSON.stringify(body);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => postEvolution(app, raw)));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    expect(answers.filter((a) => a.body.duplicate === false)).toHaveLength(1);
+    await eventually(async () => (await app.sql(`SELECT 1 FROM messages WHERE provider_message_id = 'CONCURRENT-DUP-1'`)).length, 'stored');
+    const rows = await app.sql(`SELECT id FROM webhook_events WHERE dedupe_key LIKE '%CONCURRENT-DUP-1'`);
+    expect(rows).toHaveLength(1);
+  });
+
   it('should store a group message, answer 200 and touch no thread', async () => {
     const before = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM threads`);
     const res = await postEvolution(app, fixtureText('evolution/group_message.json'));

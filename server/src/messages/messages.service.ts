@@ -119,17 +119,18 @@ export class MessagesService {
 
   async enqueue(message: Pick<Message, 'id' | 'channelId' | 'status'>): Promise<void> {
     if (message.status !== 'pending') return;
-    await enqueueDurable(
-      this.outbound,
-      { messageId: message.id, channelId: message.channelId },
+    await enqueueDurable(this.outbound, [
       {
-        jobId: jobIds.send(message.id),
-        attempts: this.config.send.attempts,
-        backoff: { type: 'exponential', delay: this.config.send.backoffMs },
-        removeOnComplete: true,
-        removeOnFail: true,
+        data: { messageId: message.id, channelId: message.channelId },
+        opts: {
+          jobId: jobIds.send(message.id),
+          attempts: this.config.send.attempts,
+          backoff: { type: 'exponential', delay: this.config.send.backoffMs },
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
       },
-    );
+    ]);
   }
 
   private async createOutbound(m: EntityManager, thread: Thread, dto: SendMessageDto | StartThreadDto): Promise<Message> {

@@ -43,7 +43,7 @@ export class WebhookSweeper implements OnApplicationBootstrap, OnApplicationShut
         `SELECT id FROM webhook_events WHERE state = 'pending' AND received_at < now() - $1::interval ORDER BY id LIMIT 1000`,
         [stale],
       );
-      for (const e of events) await this.webhooks.enqueue(String(e.id));
+      await this.webhooks.enqueue(events.map((e) => String(e.id)));
       const pending: { id: string; channel_id: string }[] = await this.db.query(
         `SELECT id, channel_id FROM messages WHERE status = 'pending' AND direction = 'outbound' AND created_at < now() - $1::interval
          ORDER BY created_at LIMIT 1000`,

@@ -1,23 +1,15 @@
-import { InjectQueue } from '@nestjs/bull';
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { PROVIDER_KINDS } from '@switchboard/contracts';
-import type { Queue } from 'bull';
-import { DataSource } from 'typeorm';
 import { ChannelsService } from '../channels/channels.service';
 import { ProvidersRegistry } from '../providers/providers.registry';
 import { WebhookRejection, type WebhookRequest } from '../providers/provider.types';
-import { enqueueDurable } from '../queues/enqueue';
-import { jobIds, QUEUES, type IngestWebhookJob } from '../queues/queues';
+import { WebhookBatcher } from './webhook-batcher';
 
 export interface WebhookAck {
   ok: true;
   duplicate: boolean;
   eventId: string | null;
 }
-
-/** Ingest jobs retry a few times: a failure here is a bug or an outage, not bad input. */
-export const INGEST_ATTEMPTS = 5;
 
 /**
  * The door every webhook comes through: verify, store, enqueue, answer. Nothing here parses
@@ -27,8 +19,7 @@ export const INGEST_ATTEMPTS = 5;
 @Injectable()
 export class WebhooksService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    @InjectQueue(QUEUES.webhooks) private readonly queue: Queue<IngestWebhookJob>,
+    private readonly batcher: WebhookBatcher,
     private readonly channels: ChannelsService,
     private readonly registry: ProvidersRegistry,
   ) {}
@@ -45,24 +36,20 @@ export class WebhooksService {
       throw new WebhookRejection(404, `no ${provider} channel${which} is configured on this server`);
     }
     adapter.verifyWebhook(req, this.channels.context(channel));
-    const rows: { id: string }[] = await this.db.query(
-      `INSERT INTO webhook_events (provider, channel_id, dedupe_key, event_type, content_type, raw_body)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-      [provider, channel.id, envelope.dedupeKey, envelope.eventType, header(req, 'content-type') ?? null, req.rawBody.toString('utf8')],
-    );
-    if (rows.length === 0) return { ok: true, duplicate: true, eventId: null };
-    const eventId = String(rows[0].id);
-    await this.enqueue(eventId);
-    return { ok: true, duplicate: false, eventId };
+    const eventId = await this.batcher.store({
+      provider,
+      channelId: channel.id,
+      dedupeKey: envelope.dedupeKey,
+      eventType: envelope.eventType,
+      contentType: header(req, 'content-type') ?? null,
+      rawBody: req.rawBody.toString('utf8'),
+    });
+    return { ok: true, duplicate: eventId === null, eventId };
   }
 
-  enqueue(eventId: string): Promise<boolean> {
-    return enqueueDurable(
-      this.queue,
-      { webhookEventId: eventId },
-      // Failures are recorded on the stored event itself; a kept failed job would block re-queueing its id.
-      { jobId: jobIds.ingest(eventId), attempts: INGEST_ATTEMPTS, backoff: { type: 'exponential', delay: 1000 }, removeOnFail: true },
-    );
+  /** Queues stored events again (the sweeper's way back in). */
+  enqueue(eventIds: string[]): Promise<void> {
+    return this.batcher.enqueue(eventIds);
   }
 }
 

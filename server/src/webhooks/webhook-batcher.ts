@@ -1,0 +1,109 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bull';
+import { DataSource } from 'typeorm';
+import { enqueueDurable } from '../queues/enqueue';
+import { jobIds, QUEUES, type IngestWebhookJob } from '../queues/queues';
+
+export interface StoredWebhook {
+  provider: string;
+  channelId: string;
+  dedupeKey: string;
+  eventType: string;
+  contentType: string | null;
+  rawBody: string;
+}
+
+interface Waiter {
+  row: StoredWebhook;
+  resolve: (id: string | null) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Most rows one INSERT carries; also the most requests one flush answers. */
+const MAX_BATCH = 200;
+/** Failures are recorded on the stored event; a kept failed job would block re-queueing its id. */
+export const INGEST_JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnFail: true } as const;
+
+/**
+ * Group commit for the webhook door. Requests that arrive while a flush is in flight wait for
+ * the next one, which stores all of them with one multi-row INSERT and queues them with one
+ * Bull addBulk. Under load this turns hundreds of round trips into a few, without adding a
+ * timer: an idle door flushes a lone request at once. Each caller still gets its own answer
+ * (new id, or null for a duplicate), and only after its row is committed.
+ */
+@Injectable()
+export class WebhookBatcher implements OnApplicationShutdown {
+  private waiting: Waiter[] = [];
+  private flushing = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectQueue(QUEUES.webhooks) private readonly queue: Queue<IngestWebhookJob>,
+  ) {}
+
+  /** Stores one webhook; resolves with its event id, or null when it was a duplicate. */
+  store(row: StoredWebhook): Promise<string | null> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ row, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    while (this.flushing || this.waiting.length) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.waiting.length) {
+      const batch = this.waiting.splice(0, MAX_BATCH);
+      let ids: Map<string, string>;
+      try {
+        ids = await this.insert(batch.map((w) => w.row));
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+        continue;
+      }
+      const created: string[] = [];
+      for (const w of batch) {
+        // Two deliveries of one event in the same batch: the first caller gets the id.
+        const id = ids.get(w.row.dedupeKey) ?? null;
+        if (id) {
+          ids.delete(w.row.dedupeKey);
+          created.push(id);
+        }
+        w.resolve(id);
+      }
+      await this.enqueue(created);
+    }
+    this.flushing = false;
+  }
+
+  private async insert(rows: StoredWebhook[]): Promise<Map<string, string>> {
+    const cols = (f: (r: StoredWebhook) => string | null) => rows.map(f);
+    const result: { id: string; dedupe_key: string }[] = await this.db.query(
+      `INSERT INTO webhook_events (provider, channel_id, dedupe_key, event_type, content_type, raw_body)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[])
+       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key`,
+      [
+        cols((r) => r.provider),
+        cols((r) => r.channelId),
+        cols((r) => r.dedupeKey),
+        cols((r) => r.eventType),
+        cols((r) => r.contentType),
+        cols((r) => r.rawBody),
+      ],
+    );
+    return new Map(result.map((r) => [r.dedupe_key, String(r.id)]));
+  }
+
+  /** Queues the new events; if Redis is away the sweeper queues them later, so never throw. */
+  async enqueue(eventIds: string[]): Promise<void> {
+    await enqueueDurable(
+      this.queue,
+      eventIds.map((id) => ({ data: { webhookEventId: id }, opts: { ...INGEST_JOB_OPTIONS, jobId: jobIds.ingest(id) } })),
+    );
+  }
+}
