@@ -153,7 +153,10 @@ export class ChannelsService {
   async ensureMockChannel(tenantId: string): Promise<Channel> {
     const existing = await this.repo.findOneBy({ tenantId, provider: 'mock' });
     if (existing) return existing;
-    return this.create(tenantId, CreateChannelDto.parse({ provider: 'mock', name: 'Demo WhatsApp (mock)' }));
+    const created = await this.create(tenantId, CreateChannelDto.parse({ provider: 'mock', name: 'Demo WhatsApp (mock)' }));
+    // The mock has no connection to lose.
+    created.state = 'connected';
+    return this.repo.save(created);
   }
 
   async count(): Promise<number> {
