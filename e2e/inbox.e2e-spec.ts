@@ -33,7 +33,11 @@ describe('Inbox in the browser (e2e)', () => {
       COMMS_MOCK_DELIVER_MS: '1500',
       COMMS_MOCK_READ_MS: '3000',
     });
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
     page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
   });
 
@@ -84,7 +88,13 @@ describe('Inbox in the browser (e2e)', () => {
   });
 
   it('should show a new message in the open conversation without a reload', async () => {
-    await app.post('/api/comms/webhooks/mock', { event: 'message', id: 'e2e-emily-2', from: '+12025550143', name: 'Emily Carter', text: 'Great, thank you!' });
+    await app.post('/api/comms/webhooks/mock', {
+      event: 'message',
+      id: 'e2e-emily-2',
+      from: '+12025550143',
+      name: 'Emily Carter',
+      text: 'Great, thank you!',
+    });
     await page.locator('[data-testid="message"][data-direction="inbound"]', { hasText: 'Great, thank you!' }).waitFor({ timeout: 10_000 });
   });
 });
