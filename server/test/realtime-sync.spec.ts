@@ -34,11 +34,13 @@ describe('Realtime catch-up (integration)', () => {
     const again = await app.socket({ lastSeq: seen.seq });
     const sync = await again.waitFor('sync');
     expect(sync.reset).toBe(false);
-    const bodies = sync.events.filter((e: any) => e.type === 'new_message').map((e: any) => e.data.message.body);
+    const missed = sync.events.filter((e: any) => e.data.seq > seen.seq);
+    const bodies = missed.filter((e: any) => e.type === 'new_message').map((e: any) => e.data.message.body);
     expect(bodies).toEqual(['second, while away', 'third, while away']);
     const seqs = sync.events.map((e: any) => e.data.seq);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
-    expect(seqs[0]).toBeGreaterThan(seen.seq);
+    // A short overlap before lastSeq is repeated on purpose (late commits); never more.
+    expect(sync.events.filter((e: any) => e.data.seq <= seen.seq).length).toBeLessThanOrEqual(50);
     expect(sync.lastSeq).toBeGreaterThanOrEqual(seqs[seqs.length - 1]);
     expect(again.events[0].type).toBe('sync');
   });

@@ -9,6 +9,14 @@ export const REALTIME_CHANNEL = 'switchboard_realtime';
 /** Largest sync served; past it the client is told to refetch instead. */
 export const SYNC_LIMIT = 1000;
 
+/**
+ * A sync also repeats this many events before the client's lastSeq. Seqs are taken when a
+ * transaction inserts its event, but become visible when it commits, so an event with a lower
+ * seq can commit just after the client saw a higher one. Clients apply events idempotently,
+ * so the repeat costs nothing and closes that gap.
+ */
+export const SYNC_OVERLAP = 50;
+
 /** NOTIFY payloads are limited to 8000 bytes; larger events travel by seq and are re-read. */
 const NOTIFY_INLINE_LIMIT = 7500;
 
@@ -75,11 +83,11 @@ export class RealtimeService {
 
   async since(tenantId: string, lastSeq: number): Promise<SyncEvent> {
     const rows: { seq: string; type: RealtimeEvent['type']; payload: Record<string, unknown> }[] = await this.db.query(
-      `SELECT seq, type, payload FROM realtime_events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT ${SYNC_LIMIT + 1}`,
-      [tenantId, lastSeq],
+      `SELECT seq, type, payload FROM realtime_events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT ${SYNC_LIMIT + SYNC_OVERLAP + 1}`,
+      [tenantId, lastSeq - SYNC_OVERLAP],
     );
     const current = await this.currentSeq(tenantId);
-    if (rows.length > SYNC_LIMIT || lastSeq > current) {
+    if (rows.filter((r) => Number(r.seq) > lastSeq).length > SYNC_LIMIT || lastSeq > current) {
       // Too far behind, or a seq from another database (a reset install): refetch instead.
       return { reset: true, events: [], lastSeq: current };
     }

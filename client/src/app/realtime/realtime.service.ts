@@ -15,6 +15,7 @@ export interface RealtimeSink {
 }
 
 /** How long to wait for the `sync` that follows a connect carrying `lastSeq` before giving up on it. */
+const APPLIED_MEMORY = 5000;
 const SYNC_TIMEOUT_MS = 6000;
 /** How long the green "caught up" banner stays. */
 const BACK_BANNER_MS = 3000;
@@ -31,6 +32,8 @@ export class RealtimeService {
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   private sink: RealtimeSink | null = null;
 
+  /** Seqs applied recently, to drop the overlap between a sync and live events. */
+  private readonly applied = new Set<number>();
   /** Highest seq applied (or known to be reflected in fetched data). */
   private lastSeq: number | null = null;
   private everConnected = false;
@@ -213,9 +216,23 @@ export class RealtimeService {
     for (const event of pending) this.applyOne(event);
   }
 
+  /**
+   * Applies an event once. Deduplication is by seq *identity*, not by `seq <= lastSeq`: seqs are
+   * assigned when a transaction inserts its event but published when it commits, so under load a
+   * lower seq can legitimately arrive after a higher one and must still be applied.
+   */
   private applyOne(event: RealtimeEvent): void {
     const seq = (event.data as { seq?: number }).seq;
-    if (typeof seq === 'number' && this.lastSeq != null && seq <= this.lastSeq) return; // already applied
+    if (typeof seq === 'number') {
+      if (this.applied.has(seq)) return;
+      this.applied.add(seq);
+      if (this.applied.size > APPLIED_MEMORY) {
+        for (const old of this.applied) {
+          this.applied.delete(old);
+          if (this.applied.size <= APPLIED_MEMORY / 2) break;
+        }
+      }
+    }
     try {
       this.sink?.apply(event);
     } catch (err) {
