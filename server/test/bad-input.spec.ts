@@ -1,21 +1,14 @@
-import { FakeEvolution } from './support/fake-evolution';
-import { createEvolutionChannel, postEvolution } from './support/channels';
+import { useEvolutionApp } from './support/evolution-harness';
+import { postEvolution } from './support/channels';
 import { fixtureText } from './support/fixtures';
-import { adminQuery, eventually, startTestApp, type TestApp } from './support/test-app';
+import { adminQuery, eventually, type TestApp } from './support/test-app';
 
 describe('Bad input (integration)', () => {
+  const harness = useEvolutionApp();
   let app: TestApp;
-  let fake: FakeEvolution;
 
-  beforeAll(async () => {
-    fake = await new FakeEvolution().start();
-    app = await startTestApp();
-    await createEvolutionChannel(app, fake);
-  });
-
-  afterAll(async () => {
-    await app.close();
-    await fake.stop();
+  beforeAll(() => {
+    app = harness.app();
   });
 
   const countEvents = async () => Number((await app.sql<{ n: string }>(`SELECT count(*) AS n FROM webhook_events`))[0].n);

@@ -1,21 +1,17 @@
-import { FakeEvolution } from './support/fake-evolution';
-import { createEvolutionChannel, postEvolution, WEBHOOK_TOKEN } from './support/channels';
+import { useEvolutionApp } from './support/evolution-harness';
+import type { FakeEvolution } from './support/fake-evolution';
+import { postEvolution, WEBHOOK_TOKEN } from './support/channels';
 import { evolutionEvent, fixture, fixtureText } from './support/fixtures';
-import { eventually, startTestApp, type TestApp } from './support/test-app';
+import { eventually, type TestApp } from './support/test-app';
 
 describe('Evolution inbound (integration)', () => {
+  const harness = useEvolutionApp();
   let app: TestApp;
   let fake: FakeEvolution;
 
-  beforeAll(async () => {
-    fake = await new FakeEvolution().start();
-    app = await startTestApp();
-    await createEvolutionChannel(app, fake);
-  });
-
-  afterAll(async () => {
-    await app.close();
-    await fake.stop();
+  beforeAll(() => {
+    app = harness.app();
+    fake = harness.fake();
   });
 
   it('should register our webhook with Evolution when the channel is created', () => {

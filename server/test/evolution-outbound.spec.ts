@@ -1,27 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { FakeEvolution } from './support/fake-evolution';
-import { createEvolutionChannel, postEvolution } from './support/channels';
+import { useEvolutionApp } from './support/evolution-harness';
+import type { FakeEvolution } from './support/fake-evolution';
+import { postEvolution } from './support/channels';
 import { evolutionEvent, fixtureText } from './support/fixtures';
-import { eventually, startTestApp, type RecordingSocket, type TestApp } from './support/test-app';
+import { eventually, type RecordingSocket, type TestApp } from './support/test-app';
 
 describe('Evolution outbound (integration)', () => {
+  const harness = useEvolutionApp({ COMMS_SEND_ATTEMPTS: '3' });
   let app: TestApp;
   let fake: FakeEvolution;
   let threadId: string;
   let socket: RecordingSocket;
 
   beforeAll(async () => {
-    fake = await new FakeEvolution().start();
-    app = await startTestApp({ COMMS_SEND_ATTEMPTS: '3' });
-    await createEvolutionChannel(app, fake);
+    app = harness.app();
+    fake = harness.fake();
     socket = await app.socket();
     await postEvolution(app, fixtureText('evolution/inbound_text.json'));
     threadId = (await socket.waitFor('new_message')).threadId;
-  });
-
-  afterAll(async () => {
-    await app.close();
-    await fake.stop();
   });
 
   const send = (body: string, clientMessageId = randomUUID()) =>

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { resolve } from 'node:path';
-import { WebhookRejection, type WebhookRequest } from '../provider.types';
+import { type WebhookRequest } from '../provider.types';
 import { verifyEvolutionWebhook } from './evolution-auth';
+import { rejection } from '../../../test/support/rejection';
 
 const SIGN_MJS = resolve(__dirname, '../../../../../shared/protocols/sign.mjs');
 const TOKEN = 'evo-jwt-demo-key';
@@ -37,16 +38,6 @@ function bearer(token: string): WebhookRequest {
 function jwtParts(): [string, string, string] {
   const [head, body, sig] = evolutionJwt(TOKEN, NOW).Authorization.slice('Bearer '.length).split('.');
   return [head, body, sig];
-}
-
-function rejection(fn: () => void): WebhookRejection {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof WebhookRejection) return err;
-    throw err;
-  }
-  throw new Error('expected a WebhookRejection');
 }
 
 describe(verifyEvolutionWebhook.name, () => {

@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ProviderError } from '../provider-error';
-import { WebhookRejection, type InboundMessage, type NeutralEvent, type WebhookRequest } from '../provider.types';
+import { type InboundMessage, type NeutralEvent, type WebhookRequest } from '../provider.types';
 import { describeEvolutionWebhook, parseEvolutionWebhook } from './evolution.parse';
 import type { EvolutionKey, EvolutionMessageContent, EvolutionUpsertData } from './evolution.types';
+import { rejection } from '../../../test/support/rejection';
 
 // CI clones the repo next to `shared/`, so the fixtures are found relative to this file.
 const FIXTURES = resolve(__dirname, '../../../../../shared/protocols/fixtures');
@@ -113,16 +114,6 @@ function only<T extends NeutralEvent['type']>(events: NeutralEvent[], type: T): 
 
 function parsedMessage(body: unknown): InboundMessage {
   return only(parseEvolutionWebhook(body), 'message').message;
-}
-
-function rejection(fn: () => unknown): WebhookRejection {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof WebhookRejection) return err;
-    throw err;
-  }
-  throw new Error('expected a WebhookRejection');
 }
 
 /** The manifest's `expect` as a partial InboundMessage. Origin (device vs echo) is decided by ingest, not here. */

@@ -1,6 +1,7 @@
-import { WebhookRejection, type OutboundText, type WebhookRequest } from '../provider.types';
+import { type OutboundText, type WebhookRequest } from '../provider.types';
 import type { MockNetwork } from './mock-network';
 import { MockProvider, type MockWebhook } from './mock.provider';
+import { rejection } from '../../../test/support/rejection';
 
 function request(body: unknown): WebhookRequest {
   return { headers: { 'content-type': 'application/json' }, rawBody: Buffer.from(JSON.stringify(body) ?? ''), body, subPath: '' };
@@ -12,16 +13,6 @@ function message(over: Partial<MockWebhook> = {}): MockWebhook {
 
 function status(over: Partial<MockWebhook> = {}): MockWebhook {
   return { event: 'status', id: 'mock-1', status: 'delivered', ...over };
-}
-
-function rejection(fn: () => unknown): WebhookRejection {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof WebhookRejection) return err;
-    throw err;
-  }
-  throw new Error('expected a WebhookRejection');
 }
 
 describe(MockProvider.name, () => {
