@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { io } from 'socket.io-client';
-import { closedLoop, createDatabase, fmt, openLoop, percentile, startServer } from './lib.mjs';
+import { closedLoop, createDatabase, fmt, openLoop, percentile, postJson, startServer } from './lib.mjs';
 import { createBenchChannel, evolutionInbound } from './payloads.mjs';
 
 const N = Number(process.env.BENCH_N ?? 5000);
@@ -19,9 +19,7 @@ const results = {
   at: new Date().toISOString(),
 };
 
-function post(url, body) {
-  return fetch(`${url}/api/comms/webhooks/evolution`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-}
+const post = (url, body) => postJson(url, '/api/comms/webhooks/evolution', body);
 
 async function ingestBench() {
   const db = await createDatabase();
@@ -29,12 +27,10 @@ async function ingestBench() {
   try {
     const channel = await createBenchChannel(server.url);
     // Warm-up (JIT, connection pools), then the measured run.
-    await closedLoop(500, CONCURRENCY, async (i) => (await post(server.url, evolutionInbound(1_000_000 + i))).arrayBuffer());
+    await closedLoop(500, CONCURRENCY, (i) => post(server.url, evolutionInbound(1_000_000 + i)));
     let non2xx = 0;
     const app = await closedLoop(N, CONCURRENCY, async (i) => {
-      const res = await post(server.url, evolutionInbound(i));
-      if (res.status !== 200) non2xx++;
-      await res.arrayBuffer();
+      if ((await post(server.url, evolutionInbound(i))) !== 200) non2xx++;
     });
 
     // Baseline: the same rows inserted straight into a table with the same indexes.
@@ -64,9 +60,7 @@ async function ingestBench() {
     let openNon2xx = 0;
     const lat = await openLoop(ACK_RATE, SECONDS, async (i) => {
       const t0 = performance.now();
-      const res = await post(server.url, evolutionInbound(2_000_000 + i));
-      await res.arrayBuffer();
-      if (res.status !== 200) openNon2xx++;
+      if ((await post(server.url, evolutionInbound(2_000_000 + i))) !== 200) openNon2xx++;
       return performance.now() - t0;
     });
     results.ack = {
@@ -107,7 +101,7 @@ async function socketBench() {
       sockets.push(socket);
     }
     // Warm-up.
-    await openLoop(E2E_RATE, 2, async (i) => (await post(server.url, evolutionInbound(3_000_000 + i))).arrayBuffer());
+    await openLoop(E2E_RATE, 2, (i) => post(server.url, evolutionInbound(3_000_000 + i)));
     await new Promise((r) => setTimeout(r, 1000));
     latencies.length = 0;
     delivered = 0;
@@ -115,7 +109,7 @@ async function socketBench() {
     await openLoop(E2E_RATE, SECONDS, async (i) => {
       const body = evolutionInbound(i);
       sent.set(`BENCH${process.pid}X${i}`, performance.now());
-      (await post(server.url, body)).arrayBuffer();
+      await post(server.url, body);
     });
     const deadline = Date.now() + 15_000;
     while (latencies.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

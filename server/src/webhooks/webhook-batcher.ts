@@ -23,20 +23,23 @@ interface Waiter {
 
 /** Most rows one INSERT carries; also the most requests one flush answers. */
 const MAX_BATCH = 200;
+/** Flushes allowed at once (each holds one pooled connection for one statement). */
+const MAX_IN_FLIGHT = 2;
 /** Failures are recorded on the stored event; a kept failed job would block re-queueing its id. */
 export const INGEST_JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnFail: true } as const;
 
 /**
- * Group commit for the webhook door. Requests that arrive while a flush is in flight wait for
- * the next one, which stores all of them with one multi-row INSERT and queues them with one
- * Bull addBulk. Under load this turns hundreds of round trips into a few, without adding a
- * timer: an idle door flushes a lone request at once. Each caller still gets its own answer
- * (new id, or null for a duplicate), and only after its row is committed.
+ * Group commit for the webhook door. Requests that arrive while earlier flushes are in flight
+ * wait for the next one, which stores all of them with one multi-row INSERT and queues them
+ * with one Bull addBulk. Under load this turns hundreds of round trips into a few, without a
+ * timer: an idle door flushes a lone request at once. A few flushes overlap so the door is never
+ * idle waiting on one round trip. Each caller gets its own answer (new id, or null for a
+ * duplicate), and only after its row is committed and its job queued.
  */
 @Injectable()
 export class WebhookBatcher implements OnApplicationShutdown {
   private waiting: Waiter[] = [];
-  private flushing = false;
+  private inFlight = 0;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -47,38 +50,40 @@ export class WebhookBatcher implements OnApplicationShutdown {
   store(row: StoredWebhook): Promise<string | null> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ row, resolve, reject });
-      if (!this.flushing) void this.flush();
+      this.pump();
     });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    while (this.flushing || this.waiting.length) await new Promise((r) => setTimeout(r, 10));
+    while (this.inFlight > 0 || this.waiting.length) await new Promise((r) => setTimeout(r, 10));
   }
 
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    while (this.waiting.length) {
-      const batch = this.waiting.splice(0, MAX_BATCH);
-      let ids: Map<string, string>;
-      try {
-        ids = await this.insert(batch.map((w) => w.row));
-      } catch (err) {
-        for (const w of batch) w.reject(err);
-        continue;
-      }
-      const created: string[] = [];
-      for (const w of batch) {
-        // Two deliveries of one event in the same batch: the first caller gets the id.
-        const id = ids.get(w.row.dedupeKey) ?? null;
-        if (id) {
-          ids.delete(w.row.dedupeKey);
-          created.push(id);
-        }
-        w.resolve(id);
-      }
-      await this.enqueue(created);
+  private pump(): void {
+    while (this.waiting.length && this.inFlight < MAX_IN_FLIGHT) {
+      this.inFlight++;
+      void this.flush(this.waiting.splice(0, MAX_BATCH)).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
     }
-    this.flushing = false;
+  }
+
+  private async flush(batch: Waiter[]): Promise<void> {
+    let ids: Map<string, string>;
+    try {
+      ids = await this.insert(batch.map((w) => w.row));
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    const answers: [Waiter, string | null][] = batch.map((w) => {
+      // Two deliveries of one event in the same batch: the first caller gets the id.
+      const id = ids.get(w.row.dedupeKey) ?? null;
+      if (id) ids.delete(w.row.dedupeKey);
+      return [w, id];
+    });
+    await this.enqueue(answers.flatMap(([, id]) => (id ? [id] : [])));
+    for (const [w, id] of answers) w.resolve(id);
   }
 
   private async insert(rows: StoredWebhook[]): Promise<Map<string, string>> {
