@@ -41,7 +41,7 @@ async function ingestBench() {
                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`;
     await closedLoop(500, CONCURRENCY, (i) => client.query(insert, row(1_000_000 + i)));
     const raw = await closedLoop(N, CONCURRENCY, (i) => client.query(insert, row(i)));
-    const stored = (await client.query(`SELECT count(*)::int AS n FROM webhook_events WHERE dedupe_key NOT LIKE '%X100%'`)).rows[0].n;
+    const stored = (await client.query(`SELECT count(*)::int AS n FROM webhook_events`)).rows[0].n;
     await client.end();
 
     results.ingest = {
@@ -142,7 +142,7 @@ console.log(`Ingest (Evolution messages.upsert, ${i.n} POSTs, ${i.concurrency} c
 console.log(
   `  stored + acknowledged: ${fmt(i.webhooksPerSec, 0)} webhooks/s   raw pg single-row inserts: ${fmt(i.rawInsertsPerSec, 0)} rows/s   ratio ${fmt(i.ratio, 2)}`,
 );
-console.log(`  non-2xx: ${i.non2xx}   closed-loop ack p50 ${fmt(i.ackP50ms)} ms  p99 ${fmt(i.ackP99ms)} ms`);
+console.log(`  non-2xx: ${i.non2xx}   rows stored: ${i.storedRows} of ${i.n + 500} POSTed   closed-loop ack p50 ${fmt(i.ackP50ms)} ms  p99 ${fmt(i.ackP99ms)} ms`);
 console.log(
   `Ack latency, open loop ${a.ratePerSec}/s for ${a.seconds}s: p50 ${fmt(a.p50ms)} ms  p99 ${fmt(a.p99ms)} ms  max ${fmt(a.maxMs)} ms  non-2xx ${a.non2xx}`,
 );

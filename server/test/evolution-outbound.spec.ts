@@ -158,6 +158,26 @@ describe('Evolution outbound (integration)', () => {
     expect(pushed).toEqual(['sent', 'read']);
   });
 
+  it('should apply a receipt that overtakes the answer to our send', async () => {
+    fake.script('/message/sendText/acme-br', {
+      status: 201,
+      delayMs: 400,
+      body: {
+        key: { remoteJid: '5511987650001@s.whatsapp.net', fromMe: true, id: 'SLOW-SEND-1' },
+        status: 'PENDING',
+        message: { conversation: 'slow' },
+      },
+    });
+    const res = await send('slow provider answer');
+    await eventually(async () => fake.sends().some((r) => r.body.text === 'slow provider answer'), 'send in flight');
+    const read = await postEvolution(
+      app,
+      evolutionEvent('messages.update', { keyId: 'SLOW-SEND-1', remoteJid: '5511987650001@s.whatsapp.net', fromMe: true, status: 'READ' }),
+    );
+    expect(read.status).toBe(200);
+    await statusOf(res.body.id, 'read');
+  });
+
   it('should start a conversation with a number typed in national format', async () => {
     const res = await app.post('/api/comms/threads', {
       channelId: (await app.get('/api/comms/channels')).body[0].id,

@@ -16,6 +16,13 @@ import { RealtimeService } from '../realtime/realtime.service';
 import { ThreadStore } from '../threads/thread-store';
 import type { WebhookEvent } from './webhook-event.entity';
 
+/** A receipt for an id not stored yet while a send is in flight: the ingest job retries it. */
+export class ReceiptTooEarly extends Error {
+  constructor(providerMessageId: string) {
+    super(`receipt for ${providerMessageId} arrived before its send finished`);
+  }
+}
+
 /** How recent a pending message must be for a provider echo to be matched to it by text. */
 const ECHO_MATCH_WINDOW = '10 minutes';
 
@@ -59,6 +66,14 @@ export class IngestService {
   }
 
   async recordFailure(eventId: string, err: Error, final: boolean): Promise<void> {
+    if (final && err instanceof ReceiptTooEarly) {
+      // The send never produced that id: the receipt belongs to a message we do not know.
+      await this.db.query(
+        `UPDATE webhook_events SET state = 'ignored', outcome = 'ignored:unknown_message', attempts = attempts + 1, processed_at = now() WHERE id = $1`,
+        [eventId],
+      );
+      return;
+    }
     await this.db.query(
       `UPDATE webhook_events SET attempts = attempts + 1, error = $2, state = CASE WHEN $3 THEN 'failed' ELSE state END WHERE id = $1`,
       [eventId, err.message.slice(0, 1000), final],
@@ -167,9 +182,23 @@ export class IngestService {
     error: ReturnType<typeof errorView> | null,
   ): Promise<string> {
     const msg = await this.messages.byProviderId(m, channel.id, providerMessageId, true);
-    // Receipts for messages we never stored (sent elsewhere, or in groups) touch nothing.
-    if (!msg) return 'ignored:unknown_message';
+    if (!msg) {
+      // A receipt can overtake the provider's answer to our send (Evolution fires webhooks
+      // while its HTTP response is on the way): while a send of this channel is in flight, try
+      // again shortly instead of dropping the tick.
+      if (await this.sendInFlight(m, channel.id)) throw new ReceiptTooEarly(providerMessageId);
+      // Receipts for messages we never stored (sent elsewhere, or in groups) touch nothing.
+      return 'ignored:unknown_message';
+    }
     return (await this.moveStatus(m, msg, status, error)) ? 'status' : 'status_stale';
+  }
+
+  private async sendInFlight(m: EntityManager, channelId: string): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `SELECT 1 FROM messages WHERE channel_id = $1 AND status = 'pending' AND direction = 'outbound' AND provider_message_id IS NULL LIMIT 1`,
+      [channelId],
+    );
+    return rows.length > 0;
   }
 
   private async moveStatus(

@@ -11,6 +11,8 @@ export interface RecordedRequest {
 export interface Reply {
   status: number;
   body: unknown;
+  /** Answer only after this long (a slow provider). */
+  delayMs?: number;
 }
 
 let counter = 0;
@@ -42,8 +44,10 @@ export class FakeEvolution {
         const path = (req.url ?? '').split('?')[0];
         this.requests.push({ method: req.method ?? '', path, headers: req.headers, body });
         const reply = this.reply(req.method ?? '', path, body);
-        res.writeHead(reply.status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(reply.body));
+        setTimeout(() => {
+          res.writeHead(reply.status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(reply.body));
+        }, reply.delayMs ?? 0);
       });
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
