@@ -6,6 +6,7 @@ import { type INestApplicationContext, Logger, type LogLevel } from '@nestjs/com
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
+import { AppLogger } from './common/app-logger';
 import type { AppConfig } from './config/app-config';
 import { DemoSeed } from './demo/demo-seed';
 import { startEmbeddedPostgres } from './infra/embedded-postgres';
@@ -27,7 +28,7 @@ export async function resolveInfrastructure(config: AppConfig): Promise<{ config
   let stop = async (): Promise<void> => undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    const pg = await startEmbeddedPostgres(config.dataDir, 5439);
+    const pg = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort);
     databaseUrl = pg.url;
     stop = pg.stop;
   }
@@ -38,7 +39,7 @@ export async function resolveInfrastructure(config: AppConfig): Promise<{ config
 
 /** Starts the app for a fully resolved config (main.ts, tests and benchmarks all use this). */
 export async function startApp(config: AppConfig, opts: { listen?: boolean; seed?: boolean } = {}): Promise<Running> {
-  const logger = LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1);
+  const logger = new AppLogger({ logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1) });
   const module = AppModule.forRoot(config);
   if (config.role === 'worker') {
     const app = await NestFactory.createApplicationContext(module, { logger });

@@ -14,6 +14,8 @@ export interface AppConfig {
   publicBaseUrl: string;
   /** Unset: main.ts starts an embedded PostgreSQL under dataDir and fills this in. */
   databaseUrl: string | null;
+  /** Port of the embedded PostgreSQL started when DATABASE_URL is unset. */
+  embeddedPgPort: number;
   /** Unset: main.ts uses redis://127.0.0.1:6379 if it answers, else starts redis-server. */
   redisUrl: string | null;
   /** Prefix for Bull keys, so several installs (or test runs) can share one Redis. */
@@ -98,6 +100,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     port,
     publicBaseUrl: url(env, 'PUBLIC_BASE_URL') ?? `http://localhost:${port}`,
     databaseUrl: env.DATABASE_URL?.trim() || null,
+    embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 5439, 1),
     redisUrl: env.REDIS_URL?.trim() || null,
     queuePrefix: env.QUEUE_PREFIX?.trim() || 'switchboard',
     dataDir,
