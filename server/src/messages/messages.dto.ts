@@ -51,7 +51,8 @@ export class StartThreadDto implements StartThreadRequest {
 }
 
 /** The one-line summary shown in the thread list. */
-export function previewOf(m: Pick<Message, 'kind' | 'body' | 'media'>): string {
+export function previewOf(m: Pick<Message, 'kind' | 'body' | 'media' | 'location' | 'deletedAt'>): string {
+  if (m.deletedAt) return '🚫 This message was deleted';
   const body = m.body?.trim();
   const label: Partial<Record<Message['kind'], string>> = {
     image: '📷 Photo',
@@ -60,7 +61,7 @@ export function previewOf(m: Pick<Message, 'kind' | 'body' | 'media'>): string {
     audio: '🎵 Audio',
     document: `📄 ${m.media?.fileName ?? 'Document'}`,
     sticker: 'Sticker',
-    location: '📍 Location',
+    location: `📍 ${m.location?.name ?? 'Location'}`,
     contact: '👤 Contact',
     unsupported: 'Unsupported message',
   };

@@ -236,10 +236,18 @@ export class IngestService {
     if (msg.deletedAt) return 'deleted_already';
     msg.deletedAt = new Date();
     await m.query(`UPDATE messages SET deleted_at = $2, updated_at = now() WHERE id = $1`, [msg.id, msg.deletedAt]);
+    // If it was the conversation's last message, the list must not keep showing its text.
+    await m.query(`UPDATE threads SET last_message_preview = $3 WHERE id = $1 AND last_message_at = $2`, [
+      msg.threadId,
+      msg.orderedAt,
+      previewOf(msg),
+    ]);
     await this.realtime.append(m, msg.tenantId, msg.threadId, {
       type: 'message_updated',
       data: { threadId: msg.threadId, message: toMessageView(msg) },
     });
+    const thread = await this.threads.view(m, msg.threadId);
+    if (thread) await this.realtime.append(m, msg.tenantId, msg.threadId, { type: 'thread_updated', data: { thread } });
     return 'deleted';
   }
 

@@ -204,7 +204,8 @@ function content(msg: EvolutionMessageContent): Content | null {
     return {
       ...none,
       kind: 'location',
-      body: named?.name ?? null,
+      // The place's name and address live in `location`; a location has no text of its own.
+      body: null,
       location: {
         latitude: loc.degreesLatitude,
         longitude: loc.degreesLongitude,
