@@ -97,4 +97,25 @@ describe('Inbox in the browser (e2e)', () => {
     });
     await page.locator('[data-testid="message"][data-direction="inbound"]', { hasText: 'Great, thank you!' }).waitFor({ timeout: 10_000 });
   });
+
+  it('should say when the live connection is lost, then catch up on what it missed', async () => {
+    await page.context().setOffline(true);
+    await page.locator('[data-testid="connection-banner"][data-state="lost"]').waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: `${SHOTS}/5-connection-lost.png` });
+    // Arrives while this agent is offline: it must be in the sync when the socket returns.
+    await app.post('/api/comms/webhooks/mock', {
+      event: 'message',
+      id: 'e2e-emily-3',
+      from: '+12025550143',
+      name: 'Emily Carter',
+      text: 'Are you still there?',
+    });
+    await page.context().setOffline(false);
+    await page.locator('[data-testid="connection-banner"][data-state="back"]').waitFor({ timeout: 20_000 });
+    await page
+      .locator('[data-testid="message"][data-direction="inbound"]', { hasText: 'Are you still there?' })
+      .waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: `${SHOTS}/6-caught-up.png` });
+    await expect(page.locator('[data-testid="message"]', { hasText: 'Are you still there?' }).count()).resolves.toBe(1);
+  });
 });
