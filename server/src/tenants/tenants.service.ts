@@ -25,6 +25,11 @@ export class TenantsService {
     return this.defaultTenant;
   }
 
+  /** Forget the cached tenant after its settings change. */
+  invalidate(): void {
+    this.defaultTenant = null;
+  }
+
   private async ensureDefault(): Promise<Tenant> {
     const country = /^[A-Z]{2}$/.test(this.config.defaultCountry) ? this.config.defaultCountry : 'BR';
     await this.db.query(
