@@ -69,4 +69,20 @@ describe('Quick start with the mock provider (integration)', () => {
     expect(second.nextCursor).toBeNull();
     expect(new Set([...first.items, ...second.items].map((t: any) => t.id)).size).toBe(3);
   });
+
+  it('should read numbers typed in national format with the tenant default country', async () => {
+    const patched = await app.patch('/api/comms/settings', { defaultCountry: 'gb' });
+    expect(patched.body).toEqual({ defaultCountry: 'GB' });
+    const channelId = (await app.get('/api/comms/channels')).body[0].id;
+    const res = await app.post('/api/comms/threads', {
+      channelId,
+      to: '07700 900123',
+      body: 'Hello from the shop',
+      clientMessageId: randomUUID(),
+    });
+    expect(res.status).toBe(202);
+    expect(res.body.thread.address).toBe('+447700900123');
+    const bad = await app.patch('/api/comms/settings', { defaultCountry: 'Britain' });
+    expect(bad.status).toBe(400);
+  });
 });

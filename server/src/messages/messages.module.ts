@@ -8,11 +8,12 @@ import { MessageStore } from './message-store';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
 import { OutboundSender } from './outbound-sender';
+import { SendRateLimiter } from './send-rate-limiter';
 
 @Module({
   imports: [ChannelsModule, ContactsModule, ProvidersModule, RealtimeModule, ThreadsModule],
   controllers: [MessagesController],
-  providers: [MessagesService, MessageStore, OutboundSender],
+  providers: [MessagesService, MessageStore, OutboundSender, SendRateLimiter],
   exports: [MessagesService, MessageStore, OutboundSender],
 })
 export class MessagesModule {}

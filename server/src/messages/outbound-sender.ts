@@ -8,6 +8,7 @@ import { ProvidersRegistry } from '../providers/providers.registry';
 import { RealtimeService } from '../realtime/realtime.service';
 import { MessageStore } from './message-store';
 import type { Message } from './message.entity';
+import { SendRateLimiter } from './send-rate-limiter';
 
 /** How long a send waits for an earlier message of the same conversation before yielding. */
 const ORDER_WAIT_MS = 3000;
@@ -29,6 +30,7 @@ export class OutboundSender {
     private readonly channels: ChannelsService,
     private readonly registry: ProvidersRegistry,
     private readonly realtime: RealtimeService,
+    private readonly rateLimiter: SendRateLimiter,
   ) {}
 
   /**
@@ -48,6 +50,7 @@ export class OutboundSender {
     try {
       await this.waitForEarlierSends(message);
       const replyTo = message.replyToId ? await this.messages.byId(this.db.manager, message.replyToId) : null;
+      await this.rateLimiter.acquire(channel.id, `${message.id}:${Date.now()}`);
       const result = await this.registry.get(channel.provider).sendText(this.channels.context(channel), {
         to: thread[0].raw_address,
         address: thread[0].address,
@@ -59,7 +62,10 @@ export class OutboundSender {
       await this.recordSent(message, result.providerMessageId);
       return 'sent';
     } catch (err) {
-      const pe = err instanceof ProviderError ? err : new ProviderError('unknown', (err as Error).message, null, false);
+      // Anything that is not the provider's answer (Redis or PostgreSQL briefly away) is ours to
+      // retry; only the last attempt turns it into a visible failure.
+      const pe =
+        err instanceof ProviderError ? err : new ProviderError('unavailable', `could not send: ${(err as Error).message}`, null, true);
       if (pe.retryable && !lastAttempt) {
         await this.db.query(`UPDATE messages SET error = $2 WHERE id = $1 AND status = 'pending'`, [
           message.id,

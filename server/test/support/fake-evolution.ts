@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest {
+  at: number;
   method: string;
   path: string;
   headers: IncomingMessage['headers'];
@@ -42,7 +43,7 @@ export class FakeEvolution {
           body = raw;
         }
         const path = (req.url ?? '').split('?')[0];
-        this.requests.push({ method: req.method ?? '', path, headers: req.headers, body });
+        this.requests.push({ at: Date.now(), method: req.method ?? '', path, headers: req.headers, body });
         const reply = this.reply(req.method ?? '', path, body);
         setTimeout(() => {
           res.writeHead(reply.status, { 'content-type': 'application/json' });
