@@ -214,4 +214,43 @@ describe('Evolution inbound (integration)', () => {
     const after = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM webhook_events`);
     expect(after[0].n).toBe(before[0].n);
   });
+
+  it('should store a receipt for a message it never sent, answer 200 and change nothing', async () => {
+    const res = await postEvolution(
+      app,
+      evolutionEvent('messages.update', { keyId: 'NEVER-SENT-1', remoteJid: '5511987650001@s.whatsapp.net', fromMe: true, status: 'READ' }),
+    );
+    expect(res.status).toBe(200);
+    const ev = await eventually(
+      async () => (await app.sql(`SELECT state, outcome FROM webhook_events WHERE id = $1 AND state <> 'pending'`, [res.body.eventId]))[0],
+      'receipt processed',
+    );
+    expect(ev).toEqual({ state: 'ignored', outcome: 'ignored:unknown_message' });
+  });
+
+  it('should test unsaved settings against Evolution without storing anything', async () => {
+    const before = (await app.get('/api/comms/channels')).body.length;
+    const res = await app.post('/api/comms/provider/test', {
+      provider: 'evolution',
+      config: { baseUrl: fake.url, instance: 'acme-br' },
+      secrets: { apiKey: 'evo-api-key' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.ok).toBe(true);
+    expect(res.body.checks[0]).toMatchObject({ name: 'connection', ok: true, detail: 'instance state: open' });
+    expect(res.body.latencyMs).toEqual(expect.any(Number));
+    expect((await app.get('/api/comms/channels')).body.length).toBe(before);
+  });
+
+  it('should report a closed instance as a failed connection check', async () => {
+    fake.state = 'close';
+    try {
+      const channelId = (await app.get('/api/comms/channels')).body[0].id;
+      const res = await app.post(`/api/comms/channels/${channelId}/test`, {});
+      expect(res.body.ok).toBe(false);
+      expect(res.body.checks[0]).toMatchObject({ name: 'connection', ok: false, detail: 'instance state: close' });
+    } finally {
+      fake.state = 'open';
+    }
+  });
 });
