@@ -70,6 +70,41 @@ describe('Evolution inbound (integration)', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('should serve a photo fetched once from Evolution, then from its own storage', async () => {
+    const bytes = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    fake.media.set('3A7E5C19D0B24F86A3C1', { bytes, mimeType: 'image/jpeg', fileName: 'photo.jpg' });
+    const [row] = await app.sql<{ id: string }>(`SELECT id FROM messages WHERE provider_message_id = '3A7E5C19D0B24F86A3C1'`);
+    const page = (
+      await app.get(
+        `/api/comms/threads/${(await app.sql<{ thread_id: string }>(`SELECT thread_id FROM messages WHERE id = $1`, [row.id]))[0].thread_id}/messages`,
+      )
+    ).body;
+    const view = page.items.find((m: any) => m.id === row.id);
+    expect(view.media).toMatchObject({ mimeType: 'image/jpeg', size: 184233, url: `/api/comms/messages/${row.id}/media` });
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(app.url + view.media.url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/jpeg');
+      expect(Buffer.from(await res.arrayBuffer())).toEqual(bytes);
+    }
+    const fetches = fake.requests.filter((r) => r.path === '/chat/getBase64FromMediaMessage/acme-br');
+    expect(fetches).toHaveLength(1);
+    expect(fetches[0].body).toEqual({ message: { key: { id: '3A7E5C19D0B24F86A3C1' } }, convertToMp4: false });
+    expect(fetches[0].headers.apikey).toBe('evo-api-key');
+  });
+
+  it('should answer 502 naming the provider when the media cannot be fetched', async () => {
+    await postEvolution(app, fixtureText('evolution/inbound_audio_ptt.json'));
+    const row = await eventually(
+      async () =>
+        (await app.sql<{ id: string }>(`SELECT id FROM messages WHERE provider_message_id = 'B81C4E9F27A05D3C6E1F0A2B4D6C8E9A'`))[0],
+      'voice note',
+    );
+    const res = await app.get(`/api/comms/messages/${row.id}/media`);
+    expect(res.status).toBe(502);
+    expect(res.body.message).toContain('evolution');
+  });
+
   it('should store a group message, answer 200 and touch no thread', async () => {
     const before = await app.sql<{ n: string }>(`SELECT count(*) AS n FROM threads`);
     const res = await postEvolution(app, fixtureText('evolution/group_message.json'));

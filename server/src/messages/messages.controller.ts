@@ -1,7 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import type { MessageView, Page, ThreadView } from '@switchboard/contracts';
+import type { FastifyReply } from 'fastify';
 import { parseLimit } from '../common/validate';
 import { TenantsService } from '../tenants/tenants.service';
+import { MediaService } from './media.service';
 import { SendMessageDto, StartThreadDto } from './messages.dto';
 import { MessagesService } from './messages.service';
 
@@ -9,6 +11,7 @@ import { MessagesService } from './messages.service';
 export class MessagesController {
   constructor(
     private readonly messages: MessagesService,
+    private readonly mediaFiles: MediaService,
     private readonly tenants: TenantsService,
   ) {}
 
@@ -27,6 +30,20 @@ export class MessagesController {
   @HttpCode(202)
   async start(@Body() body: unknown): Promise<{ thread: ThreadView; message: MessageView }> {
     return this.messages.start(await this.tenants.getDefault(), StartThreadDto.parse(body));
+  }
+
+  /** The bytes of a message's photo, voice note or document (fetched once, then kept). */
+  @Get('messages/:id/media')
+  async media(@Param('id', ParseUUIDPipe) id: string, @Res() res: FastifyReply): Promise<void> {
+    const file = await this.mediaFiles.open((await this.tenants.getDefault()).id, id);
+    const name = file.fileName ? `; filename*=UTF-8''${encodeURIComponent(file.fileName)}` : '';
+    await res
+      .header('content-type', file.mimeType)
+      .header('content-length', String(file.size))
+      .header('content-disposition', `inline${name}`)
+      .header('cache-control', 'private, max-age=86400, immutable')
+      .header('x-content-type-options', 'nosniff')
+      .send(file.stream);
   }
 
   @Post('messages/:id/retry')

@@ -85,7 +85,14 @@ export function toMessageView(m: Message): MessageView {
     createdAt: iso(m.createdAt)!,
     media:
       m.media && !m.deletedAt
-        ? { mimeType: m.media.mimeType, fileName: m.media.fileName, size: m.media.size, durationSec: m.media.durationSec, url: null }
+        ? {
+            mimeType: m.media.mimeType,
+            fileName: m.media.fileName,
+            size: m.media.size,
+            durationSec: m.media.durationSec,
+            // Served by MediaService, which fetches from the provider on first view.
+            url: m.media.providerRef ? `/api/comms/messages/${m.id}/media` : null,
+          }
         : null,
     location: m.deletedAt ? null : m.location,
     replyToId: m.replyToId,

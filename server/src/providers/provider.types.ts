@@ -76,6 +76,13 @@ export interface SendResult {
   providerMessageId: string;
 }
 
+/** A media file's bytes as the provider hands them over. */
+export interface FetchedMedia {
+  bytes: Buffer;
+  mimeType: string | null;
+  fileName: string | null;
+}
+
 export interface ConnectionCheck {
   name: string;
   ok: boolean;
@@ -97,6 +104,8 @@ export interface Provider {
   rawAddressForPhone(e164: string): string;
   sendText(channel: ChannelContext, msg: OutboundText): Promise<SendResult>;
   testConnection(channel: ChannelContext, callbackUrl: string): Promise<ConnectionCheck[]>;
+  /** The bytes of a message's media (by StoredMedia.providerRef); absent where a provider has none. */
+  fetchMedia?(channel: ChannelContext, providerRef: string): Promise<FetchedMedia>;
 }
 
 /** A webhook we refuse: the status code and a message naming the problem. */

@@ -28,6 +28,8 @@ export class FakeEvolution {
   private readonly scripted = new Map<string, Reply[]>();
   private server: Server | null = null;
   state = 'open';
+  /** Media Evolution has stored, by message key id (what getBase64FromMediaMessage decrypts). */
+  readonly media = new Map<string, { bytes: Buffer; mimeType: string; fileName: string }>();
   url = '';
 
   async start(): Promise<this> {
@@ -78,6 +80,22 @@ export class FakeEvolution {
     }
     if (method === 'POST' && path.startsWith('/webhook/set/'))
       return { status: 201, body: { webhook: { instanceName: instance, webhook: body?.webhook } } };
+    if (method === 'POST' && path.startsWith('/chat/getBase64FromMediaMessage/')) {
+      const media = this.media.get(body?.message?.key?.id);
+      if (!media) return { status: 400, body: { status: 400, error: 'Bad Request', response: { message: ['Message not found'] } } };
+      return {
+        status: 201,
+        body: {
+          mediaType: 'imageMessage',
+          fileName: media.fileName,
+          caption: null,
+          size: { fileLength: media.bytes.length },
+          mimetype: media.mimeType,
+          base64: media.bytes.toString('base64'),
+          buffer: null,
+        },
+      };
+    }
     if (method === 'POST' && path.startsWith('/message/sendText/')) {
       const id = `3EB0${(++counter).toString(16).toUpperCase().padStart(16, '0')}`;
       return {

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '@switchboard/contracts';
@@ -61,6 +64,7 @@ export async function adminQuery(text: string, params: unknown[] = []): Promise<
 
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const db = await createDatabase();
+  const mediaDir = join(tmpdir(), `sbtest-media-${db.name}`);
   const config = loadConfig(
     {
       DATABASE_URL: db.url,
@@ -72,6 +76,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       COMMS_MOCK_READ_MS: '60',
       LOG_LEVEL: 'error',
       CLIENT_DIR: '/nonexistent',
+      COMMS_MEDIA_STORAGE_DIR: mediaDir,
       ...env,
     },
     process.cwd(),
@@ -127,6 +132,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       await running.close();
       await pg.end();
       await db.drop();
+      await rm(mediaDir, { recursive: true, force: true });
     },
   };
   return app;

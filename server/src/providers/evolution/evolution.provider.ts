@@ -5,6 +5,7 @@ import { ProviderError } from '../provider-error';
 import type {
   ChannelContext,
   ConnectionCheck,
+  FetchedMedia,
   NeutralEvent,
   OutboundText,
   Provider,
@@ -112,6 +113,30 @@ export class EvolutionProvider implements Provider {
       checks.push({ name: 'webhook', ok: false, detail: (err as Error).message });
     }
     return checks;
+  }
+
+  /**
+   * WhatsApp media URLs (mmg.whatsapp.net) are encrypted; Evolution decrypts a stored message's
+   * media by its key id and answers 201 with base64 (PROTOCOLS.md §1.6).
+   */
+  async fetchMedia(channel: ChannelContext, providerRef: string): Promise<FetchedMedia> {
+    const res = await this.call(
+      channel,
+      'POST',
+      `/chat/getBase64FromMediaMessage/${encodeURIComponent(channel.config.instance)}`,
+      { message: { key: { id: providerRef } }, convertToMp4: false },
+      'Evolution getBase64FromMediaMessage',
+    );
+    if (res.status !== 201 && res.status !== 200) throw evolutionError(res);
+    const body = res.body as { base64?: unknown; mimetype?: unknown; fileName?: unknown } | null;
+    if (typeof body?.base64 !== 'string' || body.base64 === '') {
+      throw new ProviderError('unknown', 'Evolution returned no media for this message', null, false);
+    }
+    return {
+      bytes: Buffer.from(body.base64.replace(/^data:[^,]*,/, ''), 'base64'),
+      mimeType: typeof body.mimetype === 'string' ? body.mimetype : null,
+      fileName: typeof body.fileName === 'string' ? body.fileName : null,
+    };
   }
 
   private call(channel: ChannelContext, method: 'GET' | 'POST', path: string, json: unknown, what: string): Promise<HttpResponse> {
