@@ -213,6 +213,43 @@ describe('Evolution inbound (integration)', () => {
     expect(after[0].n).toBe(before[0].n);
   });
 
+  it('should apply a reaction and a receipt that arrive before their message', async () => {
+    const key = { remoteJid: '447700900123@s.whatsapp.net', fromMe: true, id: 'LATE-TARGET-1' };
+    await postEvolution(
+      app,
+      evolutionEvent('messages.upsert', {
+        key: { remoteJid: '447700900123@s.whatsapp.net', fromMe: false, id: 'EARLY-REACTION-1' },
+        pushName: 'Oliver Bennett',
+        message: { reactionMessage: { key, text: '🙏' } },
+        messageType: 'reactionMessage',
+        messageTimestamp: 1763648300,
+      }),
+    );
+    await postEvolution(
+      app,
+      evolutionEvent('messages.update', { keyId: 'LATE-TARGET-1', remoteJid: key.remoteJid, fromMe: true, status: 'READ' }),
+    );
+    await postEvolution(
+      app,
+      evolutionEvent('messages.upsert', {
+        key,
+        message: { conversation: 'Typed on the phone' },
+        messageType: 'conversation',
+        messageTimestamp: 1763648290,
+      }),
+    );
+    const row = await eventually(
+      async () =>
+        (
+          await app.sql(
+            `SELECT status, reactions FROM messages WHERE provider_message_id = 'LATE-TARGET-1' AND status = 'read' AND reactions <> '[]'`,
+          )
+        )[0],
+      'late target updated',
+    );
+    expect(row).toEqual({ status: 'read', reactions: [{ emoji: '🙏', by: '+447700900123' }] });
+  });
+
   it('should keep a deleted message as a tombstone', async () => {
     await postEvolution(
       app,

@@ -32,6 +32,8 @@ export interface AppConfig {
   demoData: boolean;
   send: { attempts: number; backoffMs: number; perChannelPerSecond: number; timeoutMs: number };
   sweeper: { intervalMs: number; staleAfterMs: number };
+  /** Backoff base of ingest retries (a receipt that overtook its message waits this, then 2x...). */
+  ingestBackoffMs: number;
   mock: { deliverAfterMs: number; readAfterMs: number };
   logLevel: 'error' | 'warn' | 'log' | 'debug';
 }
@@ -121,6 +123,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       intervalMs: int(env, 'COMMS_SWEEPER_INTERVAL_MS', 30000, 100),
       staleAfterMs: int(env, 'COMMS_SWEEPER_STALE_MS', 60000, 0),
     },
+    ingestBackoffMs: int(env, 'COMMS_INGEST_BACKOFF_MS', 1000, 1),
     mock: {
       deliverAfterMs: int(env, 'COMMS_MOCK_DELIVER_MS', 1200),
       readAfterMs: int(env, 'COMMS_MOCK_READ_MS', 3500),

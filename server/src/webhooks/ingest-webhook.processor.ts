@@ -9,10 +9,10 @@ export class IngestWebhookProcessor {
 
   @Process({ concurrency: 8 })
   async handle(job: Job<IngestWebhookJob>): Promise<string[] | null> {
+    const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     try {
-      return await this.ingest.process(job.data.webhookEventId);
+      return await this.ingest.process(job.data.webhookEventId, final);
     } catch (err) {
-      const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       await this.ingest.recordFailure(job.data.webhookEventId, err as Error, final).catch(() => undefined);
       throw err;
     }

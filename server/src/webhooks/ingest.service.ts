@@ -16,12 +16,19 @@ import { RealtimeService } from '../realtime/realtime.service';
 import { ThreadStore } from '../threads/thread-store';
 import type { WebhookEvent } from './webhook-event.entity';
 
-/** A receipt for an id not stored yet while a send is in flight: the ingest job retries it. */
-export class ReceiptTooEarly extends Error {
+/**
+ * A receipt, reaction or deletion whose target message is not stored yet. Providers post
+ * concurrently and out of order (a receipt can overtake the message, or the answer to our own
+ * send), so the ingest job retries a few times before deciding the target is unknown.
+ */
+export class TargetNotYetKnown extends Error {
   constructor(providerMessageId: string) {
-    super(`receipt for ${providerMessageId} arrived before its send finished`);
+    super(`no message ${providerMessageId} yet`);
   }
 }
+
+/** Throws TargetNotYetKnown (retry later) or, on the last attempt, returns the ignored outcome. */
+type UnknownTarget = (providerMessageId: string, outcome: string) => string;
 
 /** How recent a pending message must be for a provider echo to be matched to it by text. */
 const ECHO_MATCH_WINDOW = '10 minutes';
@@ -43,8 +50,11 @@ export class IngestService {
     private readonly realtime: RealtimeService,
   ) {}
 
-  /** Processes one stored event; returns the outcomes, or null when it was already done. */
-  async process(eventId: string): Promise<string[] | null> {
+  /**
+   * Processes one stored event; returns the outcomes, or null when it was already done.
+   * On the last attempt an event whose target message never appeared is recorded as ignored.
+   */
+  async process(eventId: string, lastAttempt = true): Promise<string[] | null> {
     const rows: Record<string, unknown>[] = await this.db.query(`SELECT * FROM webhook_events WHERE id = $1`, [eventId]);
     const event = rows[0] ? camelize<WebhookEvent>(rows[0]) : null;
     if (!event || event.state !== 'pending') return null;
@@ -55,7 +65,7 @@ export class IngestService {
     } else {
       const neutral = this.registry.get(channel.provider).parseWebhook(JSON.parse(event.rawBody), this.channels.context(channel));
       outcomes = [];
-      for (const ev of neutral) outcomes.push(await this.apply(channel, ev));
+      for (const ev of neutral) outcomes.push(await this.apply(channel, ev, lastAttempt));
     }
     const state = outcomes.every((o) => o.startsWith('ignored')) ? 'ignored' : 'processed';
     await this.db.query(
@@ -66,32 +76,28 @@ export class IngestService {
   }
 
   async recordFailure(eventId: string, err: Error, final: boolean): Promise<void> {
-    if (final && err instanceof ReceiptTooEarly) {
-      // The send never produced that id: the receipt belongs to a message we do not know.
-      await this.db.query(
-        `UPDATE webhook_events SET state = 'ignored', outcome = 'ignored:unknown_message', attempts = attempts + 1, processed_at = now() WHERE id = $1`,
-        [eventId],
-      );
-      return;
-    }
     await this.db.query(
       `UPDATE webhook_events SET attempts = attempts + 1, error = $2, state = CASE WHEN $3 THEN 'failed' ELSE state END WHERE id = $1`,
       [eventId, err.message.slice(0, 1000), final],
     );
   }
 
-  private apply(channel: Channel, ev: NeutralEvent): Promise<string> {
+  private apply(channel: Channel, ev: NeutralEvent, lastAttempt: boolean): Promise<string> {
+    const unknown = (providerMessageId: string, outcome: string): string => {
+      if (!lastAttempt) throw new TargetNotYetKnown(providerMessageId);
+      return outcome;
+    };
     switch (ev.type) {
       case 'message':
         return this.db.transaction((m) => this.applyMessage(m, channel, ev.message));
       case 'status':
         return this.db.transaction((m) =>
-          this.applyStatus(m, channel, ev.providerMessageId, ev.status, ev.error ? errorView(ev.error) : null),
+          this.applyStatus(m, channel, ev.providerMessageId, ev.status, ev.error ? errorView(ev.error) : null, unknown),
         );
       case 'reaction':
-        return this.db.transaction((m) => this.applyReaction(m, channel, ev));
+        return this.db.transaction((m) => this.applyReaction(m, channel, ev, unknown));
       case 'deleted':
-        return this.db.transaction((m) => this.applyDeleted(m, channel, ev.providerMessageId));
+        return this.db.transaction((m) => this.applyDeleted(m, channel, ev.providerMessageId, unknown));
       case 'connection':
         return this.db.transaction((m) => this.applyConnection(m, channel, ev));
       case 'ignored':
@@ -180,25 +186,12 @@ export class IngestService {
     providerMessageId: string,
     status: MessageStatus,
     error: ReturnType<typeof errorView> | null,
+    unknown: UnknownTarget,
   ): Promise<string> {
     const msg = await this.messages.byProviderId(m, channel.id, providerMessageId, true);
-    if (!msg) {
-      // A receipt can overtake the provider's answer to our send (Evolution fires webhooks
-      // while its HTTP response is on the way): while a send of this channel is in flight, try
-      // again shortly instead of dropping the tick.
-      if (await this.sendInFlight(m, channel.id)) throw new ReceiptTooEarly(providerMessageId);
-      // Receipts for messages we never stored (sent elsewhere, or in groups) touch nothing.
-      return 'ignored:unknown_message';
-    }
+    // Receipts for messages never stored (sent elsewhere) touch nothing, once we are sure.
+    if (!msg) return unknown(providerMessageId, 'ignored:unknown_message');
     return (await this.moveStatus(m, msg, status, error)) ? 'status' : 'status_stale';
-  }
-
-  private async sendInFlight(m: EntityManager, channelId: string): Promise<boolean> {
-    const rows: unknown[] = await m.query(
-      `SELECT 1 FROM messages WHERE channel_id = $1 AND status = 'pending' AND direction = 'outbound' AND provider_message_id IS NULL LIMIT 1`,
-      [channelId],
-    );
-    return rows.length > 0;
   }
 
   private async moveStatus(
@@ -215,9 +208,14 @@ export class IngestService {
     return true;
   }
 
-  private async applyReaction(m: EntityManager, channel: Channel, ev: Extract<NeutralEvent, { type: 'reaction' }>): Promise<string> {
+  private async applyReaction(
+    m: EntityManager,
+    channel: Channel,
+    ev: Extract<NeutralEvent, { type: 'reaction' }>,
+    unknown: UnknownTarget,
+  ): Promise<string> {
     const target = await this.messages.byProviderId(m, channel.id, ev.targetProviderMessageId, true);
-    if (!target) return 'ignored:reaction_unknown_message';
+    if (!target) return unknown(ev.targetProviderMessageId, 'ignored:reaction_unknown_message');
     const by = ev.fromMe ? 'business' : ev.identity.address;
     const reactions = (target.reactions ?? []).filter((r) => r.by !== by);
     if (ev.emoji) reactions.push({ emoji: ev.emoji, by });
@@ -230,9 +228,9 @@ export class IngestService {
     return 'reaction';
   }
 
-  private async applyDeleted(m: EntityManager, channel: Channel, providerMessageId: string): Promise<string> {
+  private async applyDeleted(m: EntityManager, channel: Channel, providerMessageId: string, unknown: UnknownTarget): Promise<string> {
     const msg = await this.messages.byProviderId(m, channel.id, providerMessageId, true);
-    if (!msg) return 'ignored:delete_unknown_message';
+    if (!msg) return unknown(providerMessageId, 'ignored:delete_unknown_message');
     if (msg.deletedAt) return 'deleted_already';
     msg.deletedAt = new Date();
     await m.query(`UPDATE messages SET deleted_at = $2, updated_at = now() WHERE id = $1`, [msg.id, msg.deletedAt]);

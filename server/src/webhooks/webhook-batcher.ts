@@ -1,8 +1,9 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { enqueueDurable } from '../queues/enqueue';
 import { jobIds, QUEUES, type IngestWebhookJob } from '../queues/queues';
 
@@ -25,8 +26,8 @@ interface Waiter {
 const MAX_BATCH = 200;
 /** Flushes allowed at once (each holds one pooled connection for one statement). */
 const MAX_IN_FLIGHT = 2;
-/** Failures are recorded on the stored event; a kept failed job would block re-queueing its id. */
-export const INGEST_JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnFail: true } as const;
+/** Ingest attempts: with exponential backoff from 1 s, a target message has ~15 s to show up. */
+const INGEST_ATTEMPTS = 5;
 
 /**
  * Group commit for the webhook door. Requests that arrive while earlier flushes are in flight
@@ -44,6 +45,7 @@ export class WebhookBatcher implements OnApplicationShutdown {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @InjectQueue(QUEUES.webhooks) private readonly queue: Queue<IngestWebhookJob>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Stores one webhook; resolves with its event id, or null when it was a duplicate. */
@@ -108,7 +110,16 @@ export class WebhookBatcher implements OnApplicationShutdown {
   async enqueue(eventIds: string[]): Promise<void> {
     await enqueueDurable(
       this.queue,
-      eventIds.map((id) => ({ data: { webhookEventId: id }, opts: { ...INGEST_JOB_OPTIONS, jobId: jobIds.ingest(id) } })),
+      eventIds.map((id) => ({
+        data: { webhookEventId: id },
+        // Failures are recorded on the stored event; a kept failed job would block re-queueing its id.
+        opts: {
+          jobId: jobIds.ingest(id),
+          attempts: INGEST_ATTEMPTS,
+          backoff: { type: 'exponential', delay: this.config.ingestBackoffMs },
+          removeOnFail: true,
+        },
+      })),
     );
   }
 }

@@ -72,6 +72,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       QUEUE_PREFIX: `sbtest-${db.name}`,
       COMMS_ENCRYPTION_KEY: 'test-encryption-key',
       COMMS_SEND_BACKOFF_MS: '50',
+      COMMS_INGEST_BACKOFF_MS: '50',
       COMMS_MOCK_DELIVER_MS: '30',
       COMMS_MOCK_READ_MS: '60',
       LOG_LEVEL: 'error',

@@ -131,6 +131,8 @@ function parseUpdate(data: EvolutionUpdateData & { key?: EvolutionKey }): Neutra
   const fromMe = data.fromMe ?? data.key?.fromMe;
   // Updates for inbound messages report *our* reading them; they are not delivery receipts.
   if (fromMe === false) return { type: 'ignored', reason: 'receipt_for_inbound' };
+  const chat = data.remoteJid ?? data.key?.remoteJid ?? '';
+  if (chat.endsWith('@g.us')) return { type: 'ignored', reason: 'group' };
   const raw = data.status;
   const status = typeof raw === 'number' ? STATUS_BY_NUMBER[raw] : STATUS[String(raw)];
   if (!status) return { type: 'ignored', reason: `status_${String(raw).toLowerCase()}` };
