@@ -6,7 +6,7 @@ import { Logger } from '@nestjs/common';
 
 const logger = new Logger('Redis');
 
-function answers(host: string, port: number): Promise<boolean> {
+export function redisAnswers(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = createConnection({ host, port }, () => {
       sock.write('PING\r\n');
@@ -31,9 +31,9 @@ function answers(host: string, port: number): Promise<boolean> {
  */
 export async function resolveRedis(redisUrl: string | null, dataDir: string): Promise<string> {
   if (redisUrl) return redisUrl;
-  if (await answers('127.0.0.1', 6379)) return 'redis://127.0.0.1:6379';
+  if (await redisAnswers('127.0.0.1', 6379)) return 'redis://127.0.0.1:6379';
   const port = 6390;
-  if (await answers('127.0.0.1', port)) return `redis://127.0.0.1:${port}`;
+  if (await redisAnswers('127.0.0.1', port)) return `redis://127.0.0.1:${port}`;
   const dir = join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
   await new Promise<void>((resolve, reject) => {
@@ -58,7 +58,7 @@ export async function resolveRedis(redisUrl: string | null, dataDir: string): Pr
     });
   });
   for (let i = 0; i < 50; i++) {
-    if (await answers('127.0.0.1', port)) {
+    if (await redisAnswers('127.0.0.1', port)) {
       logger.log(`started redis-server on 127.0.0.1:${port} (data in ${dir})`);
       return `redis://127.0.0.1:${port}`;
     }
