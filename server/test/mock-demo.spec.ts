@@ -85,4 +85,39 @@ describe('Quick start with the mock provider (integration)', () => {
     const bad = await app.patch('/api/comms/settings', { defaultCountry: 'Britain' });
     expect(bad.status).toBe(400);
   });
+
+  it('should page a long conversation backwards in chronological pages with no gap or overlap', async () => {
+    const base = Math.floor(Date.now() / 1000) - 10_000;
+    await Promise.all(
+      Array.from({ length: 120 }, (_, i) =>
+        // Delivered in any order; each carries its own timestamp, which decides its place.
+        app.post('/api/comms/webhooks/mock', {
+          event: 'message',
+          id: `long-${i}`,
+          from: '+5511900001111',
+          name: 'Long',
+          text: `line ${i}`,
+          timestamp: base + i,
+        }),
+      ),
+    );
+    const count = async () =>
+      Number((await app.sql<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE provider_message_id LIKE 'long-%'`))[0].n);
+    const deadline = Date.now() + 15_000;
+    while ((await count()) < 120 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const threadId = (await app.sql<{ thread_id: string }>(`SELECT thread_id FROM messages WHERE provider_message_id = 'long-0'`))[0]
+      .thread_id;
+    const bodies: string[] = [];
+    let cursor = '';
+    const pageSizes: number[] = [];
+    for (;;) {
+      const page = (await app.get(`/api/comms/threads/${threadId}/messages?limit=50${cursor ? `&cursor=${cursor}` : ''}`)).body;
+      pageSizes.push(page.items.length);
+      bodies.unshift(...page.items.map((m: any) => m.body));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(pageSizes).toEqual([50, 50, 20]);
+    expect(bodies).toEqual(Array.from({ length: 120 }, (_, i) => `line ${i}`));
+  });
 });
