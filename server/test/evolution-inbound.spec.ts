@@ -85,12 +85,35 @@ describe('Evolution inbound (integration)', () => {
       const res = await fetch(app.url + view.media.url);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('image/jpeg');
+      expect(res.headers.get('content-disposition')).toBe(`inline; filename*=UTF-8''photo.jpg`);
       expect(Buffer.from(await res.arrayBuffer())).toEqual(bytes);
     }
     const fetches = fake.requests.filter((r) => r.path === '/chat/getBase64FromMediaMessage/acme-br');
     expect(fetches).toHaveLength(1);
     expect(fetches[0].body).toEqual({ message: { key: { id: '3A7E5C19D0B24F86A3C1' } }, convertToMp4: false });
     expect(fetches[0].headers.apikey).toBe('evo-api-key');
+  });
+
+  it('should make a customer-sent HTML file a download, never a page of ours', async () => {
+    fake.media.set('HTML-DOC-1', { bytes: Buffer.from('<script>alert(1)</script>'), mimeType: 'text/html', fileName: 'invoice.html' });
+    await postEvolution(
+      app,
+      evolutionEvent('messages.upsert', {
+        key: { remoteJid: '447700900123@s.whatsapp.net', fromMe: false, id: 'HTML-DOC-1' },
+        pushName: 'Oliver Bennett',
+        message: { documentMessage: { mimetype: 'text/html', fileName: 'invoice.html' } },
+        messageType: 'documentMessage',
+        messageTimestamp: 1763648400,
+      }),
+    );
+    const row = await eventually(
+      async () => (await app.sql<{ id: string }>(`SELECT id FROM messages WHERE provider_message_id = 'HTML-DOC-1'`))[0],
+      'document',
+    );
+    const res = await fetch(`${app.url}/api/comms/messages/${row.id}/media`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment/);
+    expect(res.headers.get('content-security-policy')).toContain('sandbox');
   });
 
   it('should answer 502 naming the provider when the media cannot be fetched', async () => {

@@ -7,6 +7,8 @@ import { MediaService } from './media.service';
 import { SendMessageDto, StartThreadDto } from './messages.dto';
 import { MessagesService } from './messages.service';
 
+const INLINE_TYPES = /^(image\/(jpeg|png|gif|webp)|audio\/[\w.+-]+|video\/(mp4|webm|3gpp))(;|$)/i;
+
 @Controller('api/comms')
 export class MessagesController {
   constructor(
@@ -37,10 +39,14 @@ export class MessagesController {
   async media(@Param('id', ParseUUIDPipe) id: string, @Res() res: FastifyReply): Promise<void> {
     const file = await this.mediaFiles.open((await this.tenants.getDefault()).id, id);
     const name = file.fileName ? `; filename*=UTF-8''${encodeURIComponent(file.fileName)}` : '';
+    // Customers choose what they send: only formats a browser cannot execute are shown inline.
+    // Anything else (HTML, SVG, PDF...) downloads, and a sandbox CSP covers what slips through.
+    const inline = INLINE_TYPES.test(file.mimeType);
     await res
       .header('content-type', file.mimeType)
       .header('content-length', String(file.size))
-      .header('content-disposition', `inline${name}`)
+      .header('content-disposition', `${inline ? 'inline' : 'attachment'}${name}`)
+      .header('content-security-policy', "default-src 'none'; sandbox")
       .header('cache-control', 'private, max-age=86400, immutable')
       .header('x-content-type-options', 'nosniff')
       .send(file.stream);
