@@ -190,4 +190,18 @@ describe('Evolution outbound (integration)', () => {
     await statusOf(res.body.message.id, 'sent');
     expect(fake.sends().find((r) => r.body.text === 'Olá Carla, tudo bem?')?.body.number).toBe('5521976540002');
   });
+
+  // Last: it leaves the channel flagged for re-authentication.
+  it('should fail a send refused with 401 and flag the channel for re-authentication', async () => {
+    fake.script('/message/sendText/acme-br', {
+      status: 401,
+      body: { status: 401, error: 'Unauthorized', response: { message: 'Unauthorized' } },
+    });
+    const res = await send('with a revoked key');
+    const failed = await statusOf(res.body.id, 'failed');
+    expect(failed.error).toMatchObject({ code: 'auth', retryable: false });
+    const channel = await socket.waitFor('channel_updated', (d) => d.channel.needsReauth === true);
+    expect(channel.channel).toMatchObject({ state: 'disconnected', needsReauth: true });
+    expect(fake.sends().filter((r) => r.body.text === 'with a revoked key')).toHaveLength(1);
+  });
 });
