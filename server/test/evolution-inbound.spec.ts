@@ -273,6 +273,32 @@ describe('Evolution inbound (integration)', () => {
     expect(row).toEqual({ status: 'read', reactions: [{ emoji: '🙏', by: '+447700900123' }] });
   });
 
+  it('should link a reply that arrives before the message it quotes', async () => {
+    const upsert = (id: string, text: string, ts: number, quoted?: string) =>
+      evolutionEvent('messages.upsert', {
+        key: { remoteJid: '447700900123@s.whatsapp.net', fromMe: false, id },
+        pushName: 'Oliver Bennett',
+        message: { conversation: text },
+        ...(quoted ? { contextInfo: { stanzaId: quoted } } : {}),
+        messageType: 'conversation',
+        messageTimestamp: ts,
+      });
+    await postEvolution(app, upsert('QUOTING-1', 'this one', 1763648510, 'QUOTED-1'));
+    await eventually(async () => (await app.sql(`SELECT 1 FROM messages WHERE provider_message_id = 'QUOTING-1'`)).length, 'reply stored');
+    await postEvolution(app, upsert('QUOTED-1', 'which colour?', 1763648500));
+    const row = await eventually(
+      async () =>
+        (
+          await app.sql(
+            `SELECT r.reply_to_id = q.id AS linked FROM messages r JOIN messages q ON q.provider_message_id = 'QUOTED-1'
+             WHERE r.provider_message_id = 'QUOTING-1' AND r.reply_to_id IS NOT NULL`,
+          )
+        )[0],
+      'reply linked',
+    );
+    expect(row.linked).toBe(true);
+  });
+
   it('should keep a deleted message as a tombstone', async () => {
     await postEvolution(
       app,

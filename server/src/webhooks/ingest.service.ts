@@ -147,12 +147,29 @@ export class IngestService {
     });
     if (!inserted) return 'duplicate';
     await this.threads.applyMessage(m, thread.id, { orderedAt: msg.sentAt, preview: previewOf(inserted), inbound: !msg.fromMe });
+    await this.resolveWaitingReplies(m, inserted);
     const view = (await this.threads.view(m, thread.id))!;
     await this.realtime.append(m, channel.tenantId, thread.id, {
       type: 'new_message',
       data: { threadId: thread.id, message: toMessageView(inserted), thread: view },
     });
     return msg.fromMe ? 'device_message' : 'message';
+  }
+
+  /** Replies delivered before the message they quote now point at it. */
+  private async resolveWaitingReplies(m: EntityManager, quoted: Message): Promise<void> {
+    const [rows]: [Record<string, unknown>[], number] = await m.query(
+      `UPDATE messages SET reply_to_id = $1, updated_at = now()
+       WHERE channel_id = $2 AND reply_to_provider_id = $3 AND reply_to_id IS NULL RETURNING *`,
+      [quoted.id, quoted.channelId, quoted.providerMessageId],
+    );
+    for (const row of rows) {
+      const reply = camelize<Message>(row);
+      await this.realtime.append(m, reply.tenantId, reply.threadId, {
+        type: 'message_updated',
+        data: { threadId: reply.threadId, message: toMessageView(reply) },
+      });
+    }
   }
 
   /**

@@ -110,6 +110,10 @@ export class Initial1763600000000 implements MigrationInterface {
     // A conversation reads in the customer's order (provider timestamps), not arrival order.
     await q.query(`CREATE INDEX messages_thread_order ON messages (thread_id, ordered_at DESC, id DESC)`);
     await q.query(`CREATE INDEX messages_body_search ON messages USING gin (body gin_trgm_ops)`);
+    // Replies that arrived before the message they quote, waiting for it.
+    await q.query(
+      `CREATE INDEX messages_unresolved_replies ON messages (channel_id, reply_to_provider_id) WHERE reply_to_id IS NULL AND reply_to_provider_id IS NOT NULL`,
+    );
     // Outbound messages still pending, for the send ordering guard and the echo matcher.
     await q.query(`CREATE INDEX messages_pending_outbound ON messages (thread_id, created_at) WHERE status = 'pending'`);
     await q.query(`
