@@ -18,7 +18,8 @@ import { ClockService } from '../../shared/clock.service';
 import { formatAddress } from '../../shared/phone-format';
 import { contactName, threadTitle } from '../../shared/thread-format';
 import { formatDayLabel, startOfDay } from '../../shared/time-format';
-import { InboxStore, isLocalMessage, messageOrderKey } from '../inbox.store';
+import { isLocalMessage, messageOrderKey } from '../inbox-merge';
+import { InboxStore } from '../inbox.store';
 import { Composer } from './composer.component';
 import { MessageBubble } from './message-bubble.component';
 

@@ -3,7 +3,7 @@ import type { MessageView } from '@switchboard/contracts';
 
 import { Ticks } from '../../shared/ticks.component';
 import { formatBytes, formatClock, formatDuration, formatFullTimestamp } from '../../shared/time-format';
-import { messageOrderKey } from '../inbox.store';
+import { messageOrderKey } from '../inbox-merge';
 
 interface ReactionChip {
   emoji: string;
