@@ -48,7 +48,7 @@ describe('Inbox in the browser (e2e)', () => {
 
   it('should show the demo conversations', async () => {
     await page.goto(app.url);
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="thread-item"]').length === 3, undefined, { timeout: 15_000 });
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="thread-item"]').length === 3`, undefined, { timeout: 15_000 });
     const names = await page.locator('[data-testid="thread-item"]').allInnerTexts();
     expect(names.join('\n')).toContain('Priya Sharma');
     expect(names.join('\n')).toContain('Ana Souza');

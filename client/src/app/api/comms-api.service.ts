@@ -7,6 +7,7 @@ import type {
   Page,
   PatchThreadRequest,
   SendMessageRequest,
+  StartThreadRequest,
   ThreadListQuery,
   ThreadView,
 } from '@switchboard/contracts';
@@ -18,6 +19,12 @@ export interface ThreadListResult {
   page: Page<ThreadView>;
   /** The server's latest realtime seq when the list was read (`x-realtime-seq`), if sent. */
   seq: number | null;
+}
+
+/** The answer to starting a conversation: the thread (new or reused) and the first message. */
+export interface StartedThread {
+  thread: ThreadView;
+  message: MessageView;
 }
 
 /** Thin typed wrapper over the comms REST API. Every method resolves or rejects once. */
@@ -49,6 +56,11 @@ export class CommsApi {
 
   sendMessage(threadId: string, body: SendMessageRequest): Promise<MessageView> {
     return firstValueFrom(this.http.post<MessageView>(`${BASE}/threads/${encodeURIComponent(threadId)}/messages`, body));
+  }
+
+  /** Start (or continue) a conversation with a number typed in any format. Idempotent on clientMessageId. */
+  startThread(body: StartThreadRequest): Promise<StartedThread> {
+    return firstValueFrom(this.http.post<StartedThread>(`${BASE}/threads`, body));
   }
 
   retryMessage(messageId: string): Promise<MessageView> {

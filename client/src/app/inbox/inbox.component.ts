@@ -3,6 +3,7 @@ import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, injec
 import { ChatPane } from './chat/chat-pane.component';
 import { ContactRail } from './contact-rail/contact-rail.component';
 import { InboxStore } from './inbox.store';
+import { NewConversation } from './new-conversation/new-conversation.component';
 import { ThreadList } from './thread-list/thread-list.component';
 
 const WIDE_QUERY = '(min-width: 1200px)';
@@ -19,10 +20,11 @@ function threadIdFromHash(): string | null {
 @Component({
   selector: 'sb-inbox',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ThreadList, ChatPane, ContactRail],
+  imports: [ThreadList, ChatPane, ContactRail, NewConversation],
   host: {
     class: 'inbox',
     '[class.inbox--thread-open]': 'store.selectedId() !== null',
+    '[class.inbox--composing]': 'store.newConversation() !== null',
     '[class.inbox--rail-open]': 'railVisible()',
     '[class.inbox--wide]': 'wide()',
     '(document:keydown)': 'onGlobalKey($event)',
@@ -32,7 +34,11 @@ function threadIdFromHash(): string | null {
       <sb-thread-list />
     </aside>
     <main class="pane pane--chat">
-      <sb-chat-pane [railOpen]="railVisible()" (toggleRail)="toggleRail()" (back)="store.closeThread()" />
+      @if (store.newConversation(); as flow) {
+        <sb-new-conversation [flow]="flow" />
+      } @else {
+        <sb-chat-pane [railOpen]="railVisible()" (toggleRail)="toggleRail()" (back)="store.closeThread()" />
+      }
     </main>
     @if (store.selectedThread(); as thread) {
       <aside class="pane pane--rail" aria-label="Contact details" [attr.aria-hidden]="!railVisible()">
@@ -102,10 +108,11 @@ function threadIdFromHash(): string | null {
       :host {
         grid-template-columns: minmax(0, 1fr);
       }
-      :host(.inbox--thread-open) .pane--list {
+      :host(.inbox--thread-open) .pane--list,
+      :host(.inbox--composing) .pane--list {
         display: none;
       }
-      :host(:not(.inbox--thread-open)) .pane--chat {
+      :host(:not(.inbox--thread-open):not(.inbox--composing)) .pane--chat {
         display: none;
       }
     }

@@ -1,9 +1,10 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
-import type { ChannelView, MessageView, ThreadStatus, ThreadView } from '@switchboard/contracts';
+import type { ChannelView, MessageView, StartThreadRequest, ThreadStatus, ThreadView } from '@switchboard/contracts';
 
 import { CommsApi, errorMessage, isTransientError } from '../api/comms-api.service';
 import { RealtimeService, type RealtimeSink } from '../realtime/realtime.service';
 import { ToastService } from '../shared/toast.service';
+import { ConversationStarter, type StartOutcome } from './conversation-starter';
 import { InboxEntities } from './inbox-entities';
 import { compareMessages, isLocalMessage, localMessage, ts } from './inbox-merge';
 import { applyRealtimeEvent, type InboxEventTarget } from './inbox-realtime';
@@ -37,6 +38,17 @@ export class InboxStore {
     upsertMessages: (threadId, views, opts) => this.upsertMessages(threadId, views, opts),
     reportError: (message) => this.toasts.error(message),
   });
+  private readonly starter = new ConversationStarter(this.api, {
+    upsertThreads: (views) => this.upsertThreads(views),
+    upsertMessages: (threadId, views, opts) => this.upsertMessages(threadId, views, opts),
+    include: (id) => this.list.include(id),
+    show: (id) => {
+      this.list.setQuery('');
+      this.list.include(id);
+      void this.openThread(id);
+    },
+    reportError: (message) => this.toasts.error(message),
+  });
   private readonly pages = new MessagePaging(this.api, this.entities, (message) => this.toasts.error(message));
   private readonly selectedIdSignal = signal<string | null>(null);
   private readonly drafts = new Map<string, string>();
@@ -50,6 +62,8 @@ export class InboxStore {
   readonly selectedId = this.selectedIdSignal.asReadonly();
   readonly listState = this.list.state;
   readonly channels = this.entities.channels;
+  /** The "new conversation" flow shown in place of a conversation, or null. */
+  readonly newConversation = this.starter.flow;
 
   /** The thread list: current query/filter, newest activity first. */
   readonly threads = this.list.threads;
@@ -160,6 +174,7 @@ export class InboxStore {
 
   /** Open a thread: select it, clear its unread count at once, PATCH read, load its messages. */
   async openThread(id: string): Promise<void> {
+    this.starter.dismiss();
     const alreadyOpen = this.selectedIdSignal() === id;
     this.selectedIdSignal.set(id);
     this.realtime.setActiveThread(id);
@@ -222,6 +237,25 @@ export class InboxStore {
         this.readInFlight.delete(id);
         if (this.readAgain.delete(id)) this.markRead(id);
       });
+  }
+
+  // ---- new conversation ----------------------------------------------------------------------
+
+  /** Open the "new conversation" flow, `to` prefilled, in place of the open conversation. */
+  openNewConversation(to = ''): void {
+    this.starter.begin(to, this.selectedIdSignal());
+    this.closeThread();
+  }
+
+  /** Cancel the flow and go back to the conversation it replaced. */
+  cancelNewConversation(): void {
+    const back = this.starter.cancel();
+    if (back) void this.openThread(back);
+  }
+
+  /** POST the first message; once accepted the thread is listed and opened, the search cleared. */
+  startConversation(request: StartThreadRequest): Promise<StartOutcome> {
+    return this.starter.start(request);
   }
 
   // ---- thread actions ------------------------------------------------------------------------

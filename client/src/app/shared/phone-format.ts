@@ -139,3 +139,20 @@ export function formatAddress(address: string | null | undefined): string {
 export function isPhoneAddress(address: string | null | undefined): boolean {
   return !!address && /^\+\d[\d\s-]{4,}$/.test(address);
 }
+
+/** Digits that make a search look like a phone number being typed (to offer a new chat). */
+const MIN_TYPED_DIGITS = 6;
+
+/**
+ * A phone number being typed, lightly tidied for display (`+447700900123` → `+44 7700 900123`,
+ * `(11)  98765-0001` → `(11) 98765-0001`), or null when the text is not one. Only for display:
+ * the server parses what was typed, national formats included.
+ */
+export function typedPhoneNumber(text: string): string | null {
+  const typed = text.trim().replace(/\s+/g, ' ');
+  if (!/^\+?[\d\s().\/-]+$/.test(typed)) return null;
+  const digits = typed.replace(/\D/g, '');
+  if (digits.length < MIN_TYPED_DIGITS) return null;
+  // International with no grouping of its own: group it the way the list shows numbers.
+  return /^\+\d+$/.test(typed) ? formatAddress(typed) : typed;
+}

@@ -6,12 +6,13 @@ import {
   afterRenderEffect,
   computed,
   inject,
-  signal,
+  linkedSignal,
   viewChild,
 } from '@angular/core';
 
 import { RealtimeService } from '../../realtime/realtime.service';
 import { ClockService } from '../../shared/clock.service';
+import { typedPhoneNumber } from '../../shared/phone-format';
 import { InboxStore } from '../inbox.store';
 import type { ThreadFilter } from '../inbox.types';
 import { ThreadItem } from './thread-item.component';
@@ -45,7 +46,13 @@ export class ThreadList {
   protected readonly skeletons = [0, 1, 2, 3, 4, 5, 6];
   protected readonly threads = this.store.threads;
   protected readonly state = this.store.listState;
-  protected readonly searchText = signal('');
+  /** What is in the box; emptied when the store clears the search (a conversation was started). */
+  protected readonly searchText = linkedSignal<string, string>({
+    source: this.store.query,
+    computation: (query, previous) => (query && previous ? previous.value : query),
+  });
+  /** The search is a phone number being typed: offer to start a conversation with it. */
+  protected readonly typedNumber = computed(() => typedPhoneNumber(this.searchText()));
   /** Roving tabindex: the selected row, else the first one. */
   protected readonly focusableId = computed(() => {
     const selected = this.store.selectedId();
@@ -88,6 +95,20 @@ export class ThreadList {
     if (this.searchTimer) clearTimeout(this.searchTimer);
     this.searchText.set('');
     this.store.setQuery('');
+  }
+
+  /** Start a conversation with the number typed in the search. */
+  protected startWithTyped(): void {
+    const typed = this.searchText();
+    if (!this.typedNumber()) return;
+    // Apply a pending search now: the list behind the flow shows what matches the number.
+    if (this.searchTimer) clearTimeout(this.searchTimer);
+    this.store.setQuery(typed);
+    this.store.openNewConversation(typed.trim());
+  }
+
+  protected newChat(): void {
+    this.store.openNewConversation();
   }
 
   protected open(id: string): void {
