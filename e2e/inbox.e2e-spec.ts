@@ -1,50 +1,19 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../server/test/support/test-app';
+import type { Page } from 'playwright-core';
+import type { TestApp } from '../server/test/support/test-app';
+import { openInbox, SHOTS, type InboxBrowser } from './support/inbox-browser';
 
-/**
- * The built inbox in Debian's headless chromium against the real server (real PostgreSQL,
- * Redis and Socket.IO). Run `npm run build:client` first (`npm test` does).
- */
-const SHOTS = resolve(__dirname, 'screenshots');
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
+/** The built inbox in Debian's headless chromium against the real server (real PostgreSQL, Redis and Socket.IO). */
 describe('Inbox in the browser (e2e)', () => {
+  let inbox: InboxBrowser;
   let app: TestApp;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    app = await startTestApp({
-      SWITCHBOARD_DEMO_DATA: 'on',
-      CLIENT_DIR: resolve(__dirname, '../dist/client/browser'),
-      // Slow enough for a person (and the test) to see each tick.
-      COMMS_MOCK_DELIVER_MS: '1500',
-      COMMS_MOCK_READ_MS: '3000',
-    });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+    inbox = await openInbox();
+    ({ app, page } = inbox);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  afterAll(() => inbox?.close());
 
   it('should show the demo conversations', async () => {
     await page.goto(app.url);

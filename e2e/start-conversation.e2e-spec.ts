@@ -1,29 +1,14 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../server/test/support/test-app';
+import type { Page } from 'playwright-core';
+import type { TestApp } from '../server/test/support/test-app';
+import { openInbox, SHOTS, type InboxBrowser } from './support/inbox-browser';
 
 /**
  * Starting a conversation from the thread list, in Debian's headless chromium against the real
- * server (the demo tenant's default country is BR). Run `npm run build:client` first.
+ * server (the demo tenant's default country is BR).
  */
-const SHOTS = resolve(__dirname, 'screenshots');
-// Waiting for the mock to deliver and read takes most of Jest's default 5 s on its own.
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
 describe('Starting a conversation (e2e)', () => {
+  let inbox: InboxBrowser;
   let app: TestApp;
-  let browser: Browser;
   let page: Page;
 
   const threadRows = () => page.locator('[data-testid="thread-item"]');
@@ -33,31 +18,15 @@ describe('Starting a conversation (e2e)', () => {
   const threadCount = async (): Promise<number> => (await app.get('/api/comms/threads?limit=100')).body.items.length;
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    app = await startTestApp({
-      SWITCHBOARD_DEMO_DATA: 'on',
-      CLIENT_DIR: resolve(__dirname, '../dist/client/browser'),
-      // Slow enough for a person (and the test) to see each tick.
-      COMMS_MOCK_DELIVER_MS: '1500',
-      COMMS_MOCK_READ_MS: '3000',
-    });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+    inbox = await openInbox();
+    ({ app, page } = inbox);
     await page.goto(app.url);
     await listHasRows(3);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  afterAll(() => inbox?.close());
 
-  // Not the brief's "+44 7700 900123": that is the demo contact Oliver Bennett, whose thread would
-  // be reused. A number nobody has written to yet exercises a brand-new thread.
+  // A number nobody has written to yet (the demo's +44 7700 900123 is Oliver Bennett's thread).
   it('should start a new thread with a number typed in the search, and tick it up to read', async () => {
     await page.fill('[data-testid="thread-search"]', '+44 7700 900987');
     const row = page.locator('[data-testid="start-conversation"]');
