@@ -321,6 +321,24 @@ describe('evolution.parse', () => {
       it('should leave replyToProviderId null for a message that quotes nothing', () => {
         expect(parsedMessage(upsert()).replyToProviderId).toBeNull();
       });
+
+      it('should read the content inside a disappearing-mode ephemeralMessage', () => {
+        const body = upsert({
+          messageType: 'ephemeralMessage',
+          message: { ephemeralMessage: { message: { extendedTextMessage: { text: 'Some em 7 dias' } } } },
+        });
+        expect(parsedMessage(body)).toMatchObject({ kind: 'text', body: 'Some em 7 dias' });
+      });
+
+      it('should read a view-once photo inside viewOnceMessageV2', () => {
+        const body = upsert({
+          messageType: 'viewOnceMessageV2',
+          message: {
+            viewOnceMessageV2: { message: { imageMessage: { mimetype: 'image/jpeg', caption: 'só uma vez' } } },
+          } as EvolutionMessageContent,
+        });
+        expect(parsedMessage(body)).toMatchObject({ kind: 'image', body: 'só uma vez', media: { mimeType: 'image/jpeg' } });
+      });
     });
 
     describe('media', () => {

@@ -227,12 +227,29 @@ function content(msg: EvolutionMessageContent): Content | null {
   return null;
 }
 
+/**
+ * Disappearing-mode and view-once messages carry their content one level down
+ * (`ephemeralMessage.message`, `viewOnceMessage[V2[Extension]].message`), as Baileys stores them;
+ * Baileys' own normalizeMessageContent unwraps the same containers.
+ */
+const WRAPPERS = ['ephemeralMessage', 'viewOnceMessage', 'viewOnceMessageV2', 'viewOnceMessageV2Extension'] as const;
+
+function unwrap(msg: EvolutionMessageContent): EvolutionMessageContent {
+  let current = msg;
+  for (let depth = 0; depth < 4; depth++) {
+    const inner = WRAPPERS.map((w) => current[w]?.message).find((m) => m !== undefined);
+    if (!inner) break;
+    current = inner;
+  }
+  return current;
+}
+
 function parseUpsert(data: EvolutionUpsertData): NeutralEvent {
   const key = data.key ?? {};
   const identity = identityFromJid(key.remoteJid ?? '', key.remoteJidAlt ?? key.senderPn ?? null);
   if (identity.kind === 'ignore') return { type: 'ignored', reason: identity.reason };
   const fromMe = key.fromMe === true;
-  const msg = data.message ?? {};
+  const msg = unwrap(data.message ?? {});
 
   if (msg.reactionMessage) {
     const target = msg.reactionMessage.key?.id;

@@ -42,6 +42,11 @@ export interface EvolutionContextInfo {
 }
 
 export interface EvolutionMessageContent {
+  /** Containers of disappearing-mode and view-once messages; the content is one level down. */
+  ephemeralMessage?: { message?: EvolutionMessageContent };
+  viewOnceMessage?: { message?: EvolutionMessageContent };
+  viewOnceMessageV2?: { message?: EvolutionMessageContent };
+  viewOnceMessageV2Extension?: { message?: EvolutionMessageContent };
   conversation?: string;
   extendedTextMessage?: { text?: string; contextInfo?: EvolutionContextInfo };
   imageMessage?: EvolutionMediaMessage;
