@@ -85,6 +85,7 @@ describe('Bad input (integration)', () => {
   });
 
   it('should answer 503, not 200, when PostgreSQL is unreachable, and recover by itself', async () => {
+    const socket = await app.socket();
     // Cut this app off from its database: refuse new connections and end the open ones.
     await adminQuery(`ALTER DATABASE ${app.databaseName} ALLOW_CONNECTIONS false`);
     await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [
@@ -106,5 +107,7 @@ describe('Bad input (integration)', () => {
     body.data.key.id = 'AFTER-OUTAGE-1';
     const after = await postEvolution(app, body);
     expect(after.status).toBe(200);
+    // The realtime listener lost its connection too; it reconnects and the same socket hears this.
+    await socket.waitFor('new_message', (d) => d.message.providerMessageId === 'AFTER-OUTAGE-1', 15_000);
   });
 });

@@ -17,6 +17,7 @@ export class RealtimeListener implements OnApplicationBootstrap, OnApplicationSh
   private stopped = false;
   private lastSeq = 0;
   private retryTimer: NodeJS.Timeout | null = null;
+  private listenedBefore = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -37,22 +38,25 @@ export class RealtimeListener implements OnApplicationBootstrap, OnApplicationSh
 
   private async connect(): Promise<void> {
     const client = new Client({ connectionString: this.config.databaseUrl!, connectionTimeoutMillis: 3000 });
-    client.on('notification', (msg) => void this.onNotification(msg));
+    // Only the current connection may act: a replaced one can still emit a late error or end.
+    this.client = client;
+    client.on('notification', (msg) => {
+      if (client === this.client) void this.onNotification(msg);
+    });
     client.on('error', (err) => this.scheduleReconnect(client, err));
     client.on('end', () => this.scheduleReconnect(client, null));
     try {
       await client.connect();
       await client.query(`LISTEN ${REALTIME_CHANNEL}`);
-      const wasReconnect = this.client !== null;
-      this.client = client;
-      if (wasReconnect) await this.replayMissed();
+      if (this.listenedBefore) await this.replayMissed(client);
+      this.listenedBefore = true;
     } catch (err) {
       this.scheduleReconnect(client, err as Error);
     }
   }
 
   private scheduleReconnect(client: Client, err: Error | null): void {
-    if (this.stopped || this.retryTimer) return;
+    if (this.stopped || client !== this.client || this.retryTimer) return;
     if (err) this.logger.warn(`realtime listener lost PostgreSQL: ${err.message}; reconnecting`);
     client.removeAllListeners('end');
     void client.end().catch(() => undefined);
@@ -62,10 +66,10 @@ export class RealtimeListener implements OnApplicationBootstrap, OnApplicationSh
     }, 1000);
   }
 
-  private async replayMissed(): Promise<void> {
-    const rows: { seq: string }[] = await this.client!.query(`SELECT seq FROM realtime_events WHERE seq > $1 ORDER BY seq LIMIT 5000`, [
-      this.lastSeq,
-    ]).then((r) => r.rows);
+  private async replayMissed(client: Client): Promise<void> {
+    const rows: { seq: string }[] = await client
+      .query(`SELECT seq FROM realtime_events WHERE seq > $1 ORDER BY seq LIMIT 5000`, [this.lastSeq])
+      .then((r) => r.rows);
     for (const r of rows) await this.emitStored(Number(r.seq));
   }
 
