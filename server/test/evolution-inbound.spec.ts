@@ -94,6 +94,29 @@ describe('Evolution inbound (integration)', () => {
     expect(fetches[0].headers.apikey).toBe('evo-api-key');
   });
 
+  it('should keep media that came inside the webhook (base64: true) without asking Evolution', async () => {
+    const bytes = Buffer.from('ffd8ffe000104a464946', 'hex');
+    await postEvolution(
+      app,
+      evolutionEvent('messages.upsert', {
+        key: { remoteJid: '447700900123@s.whatsapp.net', fromMe: false, id: 'INLINE-IMG-1' },
+        pushName: 'Oliver Bennett',
+        message: { imageMessage: { mimetype: 'image/jpeg', caption: 'inline' }, base64: bytes.toString('base64') },
+        messageType: 'imageMessage',
+        messageTimestamp: 1763648450,
+      }),
+    );
+    const row = await eventually(
+      async () => (await app.sql<{ id: string }>(`SELECT id FROM messages WHERE provider_message_id = 'INLINE-IMG-1'`))[0],
+      'image',
+    );
+    const before = fake.requests.length;
+    const res = await fetch(`${app.url}/api/comms/messages/${row.id}/media`);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(bytes);
+    expect(fake.requests.length).toBe(before);
+  });
+
   it('should make a customer-sent HTML file a download, never a page of ours', async () => {
     fake.media.set('HTML-DOC-1', { bytes: Buffer.from('<script>alert(1)</script>'), mimeType: 'text/html', fileName: 'invoice.html' });
     await postEvolution(

@@ -1,27 +1,11 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { BadGatewayException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadGatewayException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { ChannelsService } from '../channels/channels.service';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ProviderError } from '../providers/provider-error';
 import { ProvidersRegistry } from '../providers/providers.registry';
+import { MediaStore, type MediaFile } from './media-store';
 import { MessageStore } from './message-store';
-
-export interface MediaFile {
-  stream: Readable;
-  size: number;
-  mimeType: string;
-  fileName: string | null;
-}
-
-interface MediaMeta {
-  mimeType: string;
-  fileName: string | null;
-}
 
 /**
  * A message's media bytes: fetched from the provider the first time an agent opens them, then
@@ -32,7 +16,7 @@ interface MediaMeta {
 export class MediaService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly store: MediaStore,
     private readonly messages: MessageStore,
     private readonly channels: ChannelsService,
     private readonly registry: ProvidersRegistry,
@@ -42,9 +26,7 @@ export class MediaService {
     const message = await this.messages.byId(this.db.manager, messageId);
     if (!message || message.tenantId !== tenantId) throw new NotFoundException(`message ${messageId} not found`);
     if (!message.media || message.deletedAt) throw new NotFoundException('this message has no media');
-    const dir = join(this.config.mediaStorageDir, tenantId);
-    const file = join(dir, message.id);
-    const cached = await this.cached(file);
+    const cached = await this.store.open(tenantId, message.id);
     if (cached) return cached;
 
     const channel = await this.channels.byId(message.channelId);
@@ -58,26 +40,10 @@ export class MediaService {
       if (err instanceof ProviderError) throw new BadGatewayException(`could not fetch the media from ${channel.provider}: ${err.message}`);
       throw err;
     }
-    const meta: MediaMeta = {
+    await this.store.save(tenantId, message.id, fetched.bytes, {
       mimeType: message.media.mimeType ?? fetched.mimeType ?? 'application/octet-stream',
       fileName: message.media.fileName ?? fetched.fileName,
-    };
-    // Write then rename: a reader never sees half a file, and two first views race harmlessly.
-    await mkdir(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(tmp, fetched.bytes);
-    await writeFile(`${file}.json`, JSON.stringify(meta));
-    await rename(tmp, file);
-    return (await this.cached(file))!;
-  }
-
-  private async cached(file: string): Promise<MediaFile | null> {
-    try {
-      const [info, meta] = await Promise.all([stat(file), readFile(`${file}.json`, 'utf8')]);
-      const m = JSON.parse(meta) as MediaMeta;
-      return { stream: createReadStream(file), size: info.size, mimeType: m.mimeType, fileName: m.fileName };
-    } catch {
-      return null;
-    }
+    });
+    return (await this.store.open(tenantId, message.id))!;
   }
 }

@@ -4,6 +4,7 @@ import { ContactsModule } from '../contacts/contacts.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { ThreadsModule } from '../threads/threads.module';
+import { MediaStore } from './media-store';
 import { MediaService } from './media.service';
 import { MessageStore } from './message-store';
 import { MessagesController } from './messages.controller';
@@ -14,7 +15,7 @@ import { SendRateLimiter } from './send-rate-limiter';
 @Module({
   imports: [ChannelsModule, ContactsModule, ProvidersModule, RealtimeModule, ThreadsModule],
   controllers: [MessagesController],
-  providers: [MessagesService, MessageStore, OutboundSender, SendRateLimiter, MediaService],
-  exports: [MessagesService, MessageStore, OutboundSender],
+  providers: [MessagesService, MessageStore, OutboundSender, SendRateLimiter, MediaService, MediaStore],
+  exports: [MessagesService, MessageStore, OutboundSender, MediaStore],
 })
 export class MessagesModule {}

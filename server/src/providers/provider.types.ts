@@ -44,6 +44,8 @@ export interface InboundMessage {
   media: StoredMedia | null;
   location: LocationView | null;
   replyToProviderId: string | null;
+  /** The media bytes when the provider put them in the webhook itself (Evolution `base64: true`). */
+  inlineMedia: Buffer | null;
   /** Provider's initial status for fromMe messages. */
   status: MessageStatus | null;
 }

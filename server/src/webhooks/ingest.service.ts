@@ -7,6 +7,7 @@ import { ChannelsService } from '../channels/channels.service';
 import { camelize } from '../common/rows';
 import { ContactsService } from '../contacts/contacts.service';
 import type { Message } from '../messages/message.entity';
+import { MediaStore } from '../messages/media-store';
 import { MessageStore } from '../messages/message-store';
 import { previewOf, toMessageView } from '../messages/messages.dto';
 import { errorView } from '../messages/outbound-sender';
@@ -48,6 +49,7 @@ export class IngestService {
     private readonly threads: ThreadStore,
     private readonly messages: MessageStore,
     private readonly realtime: RealtimeService,
+    private readonly media: MediaStore,
   ) {}
 
   /**
@@ -146,6 +148,14 @@ export class IngestService {
       replyToProviderId: msg.replyToProviderId,
     });
     if (!inserted) return 'duplicate';
+    if (inserted.media && msg.inlineMedia) {
+      // Bytes that came with the webhook are kept now: nothing to fetch later, even if the
+      // provider does not store messages.
+      await this.media.save(inserted.tenantId, inserted.id, msg.inlineMedia, {
+        mimeType: inserted.media.mimeType ?? 'application/octet-stream',
+        fileName: inserted.media.fileName,
+      });
+    }
     await this.threads.applyMessage(m, thread.id, { orderedAt: msg.sentAt, preview: previewOf(inserted), inbound: !msg.fromMe });
     await this.resolveWaitingReplies(m, inserted);
     const view = (await this.threads.view(m, thread.id))!;

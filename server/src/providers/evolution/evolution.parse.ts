@@ -293,6 +293,8 @@ function build(data: EvolutionUpsertData, identity: InboundMessage['identity'], 
     media,
     location: c.location,
     replyToProviderId: context?.stanzaId ?? null,
+    inlineMedia:
+      c.media && typeof data.message?.base64 === 'string' && data.message.base64 !== '' ? Buffer.from(data.message.base64, 'base64') : null,
     status: fromMe ? (STATUS[String(data.status)] ?? null) : null,
   };
 }

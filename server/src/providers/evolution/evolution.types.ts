@@ -42,6 +42,8 @@ export interface EvolutionContextInfo {
 }
 
 export interface EvolutionMessageContent {
+  /** The decrypted media, only when the instance webhook has `base64: true`. */
+  base64?: string;
   /** Containers of disappearing-mode and view-once messages; the content is one level down. */
   ephemeralMessage?: { message?: EvolutionMessageContent };
   viewOnceMessage?: { message?: EvolutionMessageContent };

@@ -83,6 +83,7 @@ describe(MockProvider.name, () => {
             media: null,
             location: null,
             replyToProviderId: null,
+            inlineMedia: null,
             status: null,
           },
         },

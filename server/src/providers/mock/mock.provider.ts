@@ -73,6 +73,7 @@ export class MockProvider implements Provider {
           media: null,
           location: null,
           replyToProviderId: null,
+          inlineMedia: null,
           status: b.fromMe ? 'sent' : null,
         },
       },
