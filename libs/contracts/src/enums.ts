@@ -1,6 +1,6 @@
 /** Enumerations shared by server and client. Plain string unions: no runtime dependencies. */
 
-export const PROVIDER_KINDS = ['mock', 'evolution'] as const;
+export const PROVIDER_KINDS = ['mock', 'evolution', 'waha', 'meta'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
 export type MessageDirection = 'inbound' | 'outbound' | 'system';

@@ -42,6 +42,43 @@ export const PROVIDER_CATALOG: readonly ProviderCatalogEntry[] = [
       },
     ],
   },
+  {
+    kind: 'waha',
+    label: 'WhatsApp via WAHA',
+    routingField: 'session',
+    fields: [
+      { key: 'baseUrl', label: 'WAHA base URL', secret: false, required: true, placeholder: 'https://waha.example.com' },
+      { key: 'session', label: 'Session name', secret: false, required: true, placeholder: 'default' },
+      { key: 'apiKey', label: 'API key (X-Api-Key)', secret: true, required: true },
+      {
+        key: 'hmacKey',
+        label: 'Webhook HMAC key',
+        secret: true,
+        required: false,
+        help: 'Set the same key in the session webhook config (hmac.key).',
+      },
+    ],
+  },
+  {
+    kind: 'meta',
+    label: 'WhatsApp Cloud API (Meta)',
+    routingField: 'phoneNumberId',
+    fields: [
+      { key: 'phoneNumberId', label: 'Phone number ID', secret: false, required: true },
+      { key: 'wabaId', label: 'WhatsApp Business Account ID', secret: false, required: false },
+      {
+        key: 'graphBaseUrl',
+        label: 'Graph API base URL',
+        secret: false,
+        required: false,
+        placeholder: 'https://graph.facebook.com/v23.0',
+        help: 'Leave empty for the public Graph API.',
+      },
+      { key: 'accessToken', label: 'Access token', secret: true, required: true },
+      { key: 'appSecret', label: 'App secret (webhook signatures)', secret: true, required: true },
+      { key: 'verifyToken', label: 'Webhook verify token', secret: true, required: true },
+    ],
+  },
 ];
 
 export function catalogEntry(kind: ProviderKind): ProviderCatalogEntry {

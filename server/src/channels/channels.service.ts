@@ -134,19 +134,16 @@ export class ChannelsService {
       await this.ensureMockChannel(tenantId);
       return;
     }
-    const config = { baseUrl: boot.baseUrl!, instance: boot.instance! };
-    const secrets: Record<string, string> = { apiKey: boot.apiKey! };
-    if (boot.webhookToken) secrets.webhookToken = boot.webhookToken;
-    const existing = await this.repo.findOneBy({ provider: boot.provider, routingKey: boot.instance! });
+    const existing = await this.repo.findOneBy({ provider: boot.provider, routingKey: boot.routingKey! });
     if (existing) {
-      await this.update(existing.tenantId, existing.id, UpdateChannelDto.parse({ config, secrets }));
+      await this.update(existing.tenantId, existing.id, UpdateChannelDto.parse({ config: boot.config, secrets: boot.secrets }));
     } else {
       await this.create(
         tenantId,
-        CreateChannelDto.parse({ provider: boot.provider, name: `WhatsApp (${boot.instance})`, config, secrets }),
+        CreateChannelDto.parse({ provider: boot.provider, name: boot.name, config: boot.config, secrets: boot.secrets }),
       );
     }
-    this.logger.log(`default ${boot.provider} channel for ${boot.instance} is configured`);
+    this.logger.log(`default ${boot.provider} channel ${boot.routingKey} is configured`);
   }
 
   /** The demo channel: present whenever nothing else is configured. */
@@ -157,6 +154,10 @@ export class ChannelsService {
     // The mock has no connection to lose.
     created.state = 'connected';
     return this.repo.save(created);
+  }
+
+  async allOf(provider: Channel['provider']): Promise<Channel[]> {
+    return this.repo.find({ where: { provider }, order: { createdAt: 'ASC' } });
   }
 
   async count(): Promise<number> {

@@ -38,12 +38,14 @@ export interface AppConfig {
   logLevel: 'error' | 'warn' | 'log' | 'debug';
 }
 
+/** The default channel described by COMMS_* variables, in the provider catalog's field names. */
 export interface BootChannelConfig {
-  provider: 'mock' | 'evolution';
-  baseUrl: string | null;
-  apiKey: string | null;
-  instance: string | null;
-  webhookToken: string | null;
+  provider: 'mock' | 'evolution' | 'waha' | 'meta';
+  /** What the channel is called in the inbox. */
+  name: string;
+  routingKey: string | null;
+  config: Record<string, string>;
+  secrets: Record<string, string>;
 }
 
 export class ConfigError extends Error {}
@@ -78,18 +80,69 @@ function url(env: Env, name: string): string | null {
   return raw.replace(/\/+$/, '');
 }
 
+/** COMMS_PROVIDER values (the original hand-off's names) and what each needs. */
+const BOOT_PROVIDERS = ['mock', 'evolution', 'waha', 'meta_cloud'] as const;
+
 function bootChannel(env: Env): BootChannelConfig | null {
   const raw = (env.COMMS_PROVIDER ?? '').trim();
   if (raw === '') return null;
-  // Providers beyond these land with issue 3; refusing them beats silently running the mock.
-  const provider = oneOf(env, 'COMMS_PROVIDER', ['mock', 'evolution'] as const, 'mock');
+  // Providers this build lacks are refused: silently running the mock instead would hide it.
+  const provider = oneOf(env, 'COMMS_PROVIDER', BOOT_PROVIDERS, 'mock');
+  if (provider === 'mock') return { provider: 'mock', name: 'Demo WhatsApp (mock)', routingKey: null, config: {}, secrets: {} };
   const baseUrl = url(env, 'COMMS_PROVIDER_BASE_URL');
-  const apiKey = env.COMMS_PROVIDER_API_KEY?.trim() || null;
-  const instance = env.COMMS_INSTANCE_ID?.trim() || null;
-  if (provider === 'evolution' && (!baseUrl || !apiKey || !instance)) {
-    throw new ConfigError('COMMS_PROVIDER=evolution needs COMMS_PROVIDER_BASE_URL, COMMS_PROVIDER_API_KEY and COMMS_INSTANCE_ID');
+  const apiKey = env.COMMS_PROVIDER_API_KEY?.trim() || '';
+  const instance = env.COMMS_INSTANCE_ID?.trim() || '';
+  const secret = env.COMMS_WEBHOOK_SECRET?.trim() || '';
+  const need = (names: [string, unknown][]): void => {
+    const missing = names.filter(([, v]) => !v).map(([n]) => n);
+    if (missing.length) throw new ConfigError(`COMMS_PROVIDER=${provider} needs ${missing.join(', ')}`);
+  };
+  const optional = (key: string, v: string): Record<string, string> => (v ? { [key]: v } : {});
+  switch (provider) {
+    case 'evolution':
+      need([
+        ['COMMS_PROVIDER_BASE_URL', baseUrl],
+        ['COMMS_PROVIDER_API_KEY', apiKey],
+        ['COMMS_INSTANCE_ID', instance],
+      ]);
+      return {
+        provider,
+        name: `WhatsApp (${instance})`,
+        routingKey: instance,
+        config: { baseUrl: baseUrl!, instance },
+        secrets: { apiKey, ...optional('webhookToken', secret) },
+      };
+    case 'waha':
+      need([
+        ['COMMS_PROVIDER_BASE_URL', baseUrl],
+        ['COMMS_PROVIDER_API_KEY', apiKey],
+        ['COMMS_INSTANCE_ID', instance],
+      ]);
+      return {
+        provider,
+        name: `WhatsApp (${instance})`,
+        routingKey: instance,
+        config: { baseUrl: baseUrl!, session: instance },
+        secrets: { apiKey, ...optional('hmacKey', secret) },
+      };
+    case 'meta_cloud': {
+      const phoneNumberId = env.COMMS_PHONE_NUMBER_ID?.trim() || '';
+      const verifyToken = env.COMMS_META_VERIFY_TOKEN?.trim() || '';
+      need([
+        ['COMMS_PHONE_NUMBER_ID', phoneNumberId],
+        ['COMMS_PROVIDER_API_KEY', apiKey],
+        ['COMMS_WEBHOOK_SECRET', secret],
+        ['COMMS_META_VERIFY_TOKEN', verifyToken],
+      ]);
+      return {
+        provider: 'meta',
+        name: `WhatsApp Cloud (${phoneNumberId})`,
+        routingKey: phoneNumberId,
+        config: { phoneNumberId, ...optional('graphBaseUrl', baseUrl ?? '') },
+        secrets: { accessToken: apiKey, appSecret: secret, verifyToken },
+      };
+    }
   }
-  return { provider, baseUrl, apiKey, instance, webhookToken: env.COMMS_WEBHOOK_SECRET?.trim() || null };
 }
 
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {

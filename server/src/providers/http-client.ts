@@ -6,32 +6,42 @@ export interface HttpResponse {
   text: string;
 }
 
+export interface HttpBytes {
+  status: number;
+  bytes: Buffer;
+  contentType: string | null;
+}
+
 /**
- * One fetch wrapper for adapters: a timeout on every call, JSON in and out, network failures
- * turned into retryable ProviderErrors. Status handling stays in each adapter.
+ * The one fetch wrapper for adapters: a timeout on every call, network failures turned into
+ * retryable ProviderErrors. Status handling stays in each adapter. Media comes back as bytes.
  */
+export async function httpBytes(
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  url: string,
+  opts: { headers?: Record<string, string>; body?: string; timeoutMs: number; what: string },
+): Promise<HttpBytes> {
+  try {
+    const res = await fetch(url, { method, headers: opts.headers, body: opts.body, signal: AbortSignal.timeout(opts.timeoutMs) });
+    return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()), contentType: res.headers.get('content-type') };
+  } catch (err) {
+    throw networkError(err, opts.what);
+  }
+}
+
+/** JSON in and out over httpBytes; a body that is not JSON leaves `body` null and keeps `text`. */
 export async function httpJson(
   method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   url: string,
   opts: { headers?: Record<string, string>; json?: unknown; timeoutMs: number; what: string },
 ): Promise<HttpResponse> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method,
-      headers: { accept: 'application/json', ...(opts.json !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-      body: opts.json !== undefined ? JSON.stringify(opts.json) : undefined,
-      signal: AbortSignal.timeout(opts.timeoutMs),
-    });
-  } catch (err) {
-    throw networkError(err, opts.what);
-  }
-  let text: string;
-  try {
-    text = await res.text();
-  } catch (err) {
-    throw networkError(err, opts.what);
-  }
+  const res = await httpBytes(method, url, {
+    headers: { accept: 'application/json', ...(opts.json !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+    body: opts.json !== undefined ? JSON.stringify(opts.json) : undefined,
+    timeoutMs: opts.timeoutMs,
+    what: opts.what,
+  });
+  const text = res.bytes.toString('utf8');
   let body: unknown = null;
   if (text !== '') {
     try {

@@ -1,16 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import type { ProviderKind } from '@switchboard/contracts';
 import { EvolutionProvider } from './evolution/evolution.provider';
+import { MetaProvider } from './meta/meta.provider';
 import { MockProvider } from './mock/mock.provider';
 import type { Provider } from './provider.types';
+import { WahaProvider } from './waha/waha.provider';
 
 /** The one list of adapters. A new provider is one folder plus one line here. */
 @Injectable()
 export class ProvidersRegistry {
   private readonly byKind: ReadonlyMap<string, Provider>;
 
-  constructor(mock: MockProvider, evolution: EvolutionProvider) {
-    this.byKind = new Map<string, Provider>([mock, evolution].map((p) => [p.kind, p]));
+  constructor(mock: MockProvider, evolution: EvolutionProvider, waha: WahaProvider, meta: MetaProvider) {
+    this.byKind = new Map<string, Provider>([mock, evolution, waha, meta].map((p) => [p.kind, p]));
   }
 
   has(kind: string): kind is ProviderKind {

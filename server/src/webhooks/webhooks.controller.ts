@@ -1,5 +1,17 @@
-import { Controller, HttpCode, HttpException, Logger, Param, Post, Req, ServiceUnavailableException } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  HttpException,
+  Logger,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WebhookRejection } from '../providers/provider.types';
 import { WebhooksService, type WebhookAck } from './webhooks.service';
 
@@ -15,6 +27,18 @@ export class WebhooksController {
   private readonly logger = new Logger(WebhooksController.name);
 
   constructor(private readonly webhooks: WebhooksService) {}
+
+  /** Meta's verification handshake: the bare hub.challenge as text/plain, or 403. */
+  @Get(':provider')
+  async handshake(@Param('provider') provider: string, @Query() query: Record<string, unknown>, @Res() res: FastifyReply): Promise<void> {
+    try {
+      const challenge = await this.webhooks.verifySubscription(provider, query);
+      await res.status(200).header('content-type', 'text/plain; charset=utf-8').send(challenge);
+    } catch (err) {
+      if (err instanceof WebhookRejection) throw new HttpException(err.message, err.statusCode);
+      throw err;
+    }
+  }
 
   @Post(':provider')
   @HttpCode(200)

@@ -3,6 +3,7 @@ import { PROVIDER_KINDS } from '@switchboard/contracts';
 import { ChannelsService } from '../channels/channels.service';
 import { ProvidersRegistry } from '../providers/providers.registry';
 import { WebhookRejection, type WebhookRequest } from '../providers/provider.types';
+import { verifyMetaSubscription } from '../providers/meta/meta-handshake';
 import { WebhookBatcher } from './webhook-batcher';
 
 export interface WebhookAck {
@@ -45,6 +46,23 @@ export class WebhooksService {
       rawBody: req.rawBody.toString('utf8'),
     });
     return { ok: true, duplicate: eventId === null, eventId };
+  }
+
+  /**
+   * Meta's subscription handshake (GET with hub.mode, hub.verify_token, hub.challenge): answered
+   * with the bare challenge when the token is one of our Meta channels' verify tokens, else 403.
+   * The callback URL is per app, not per number, so every Meta channel's token is tried.
+   */
+  async verifySubscription(provider: string, query: Record<string, unknown>): Promise<string> {
+    if (provider !== 'meta') throw new NotFoundException(`${provider} webhooks have no GET handshake`);
+    for (const channel of await this.channels.allOf('meta')) {
+      try {
+        return verifyMetaSubscription(query, this.channels.context(channel).secrets.verifyToken);
+      } catch {
+        // try the next channel's token
+      }
+    }
+    throw new WebhookRejection(403, 'hub.verify_token does not match any Meta channel');
   }
 
   /** Queues stored events again (the sweeper's way back in). */

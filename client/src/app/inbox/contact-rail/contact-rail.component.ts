@@ -9,6 +9,8 @@ import { formatFullTimestamp } from '../../shared/time-format';
 const PROVIDER_LABELS: Record<ProviderKind, string> = {
   mock: 'Mock (demo)',
   evolution: 'WhatsApp · Evolution API',
+  waha: 'WhatsApp · WAHA',
+  meta: 'WhatsApp Cloud API',
 };
 
 const CHANNEL_STATES: Record<string, string> = {
