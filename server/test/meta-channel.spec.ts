@@ -71,8 +71,23 @@ describe('Meta WhatsApp Cloud API channel (integration)', () => {
     expect((await post(raw, null)).status).toBe(401);
   });
 
-  it('should send with the Bearer token and apply a batched POST of statuses', async () => {
+  it('should refuse free text with window_closed when the customer last wrote more than 24 hours ago', async () => {
+    // The fixture's message is from 2025: the customer-service window is long closed.
     const threadId = (await app.get('/api/comms/threads')).body.items[0].id;
+    const res = await app.post(`/api/comms/threads/${threadId}/messages`, { body: 'Still there?', clientMessageId: randomUUID() });
+    expect(res.status).toBe(422);
+    expect(res.body.message).toMatch(/^window_closed: /);
+    expect(graph.callsTo('POST', `/v23.0/${PHONE_NUMBER_ID}/messages`)).toHaveLength(0);
+    expect(await app.sql(`SELECT 1 FROM messages WHERE body = 'Still there?'`)).toHaveLength(0);
+  });
+
+  it('should send with the Bearer token and apply a batched POST of statuses', async () => {
+    // A fresh message from the customer opens the 24-hour window.
+    const fresh = fixture('meta/inbound_text.json');
+    fresh.entry[0].changes[0].value.messages[0].id = 'wamid.FRESH-1';
+    fresh.entry[0].changes[0].value.messages[0].timestamp = String(Math.floor(Date.now() / 1000));
+    await post(JSON.stringify(fresh));
+    const { threadId } = await socket.waitFor('new_message', (d) => d.message.providerMessageId === 'wamid.FRESH-1');
     const res = await app.post(`/api/comms/threads/${threadId}/messages`, {
       body: 'Yes, size M is in stock.',
       clientMessageId: randomUUID(),

@@ -15,6 +15,18 @@ export interface ProviderCatalogEntry {
   /** The config field whose value routes webhooks to the channel (Evolution: instance). */
   routingField: string | null;
   fields: ProviderField[];
+  /**
+   * Hours after the customer's last message during which free text may be sent (WhatsApp Cloud
+   * API's customer-service window); outside it only templates. Absent: no window.
+   */
+  serviceWindowHours?: number;
+}
+
+/** Whether free text may be sent now to a conversation whose last inbound message was at `lastInboundAt`. */
+export function serviceWindowOpen(entry: ProviderCatalogEntry, lastInboundAt: string | Date | null, now = Date.now()): boolean {
+  if (!entry.serviceWindowHours) return true;
+  if (!lastInboundAt) return false;
+  return now - new Date(lastInboundAt).getTime() < entry.serviceWindowHours * 3_600_000;
 }
 
 /** Each provider's fields; the settings UI renders its forms from this list. */
@@ -63,6 +75,7 @@ export const PROVIDER_CATALOG: readonly ProviderCatalogEntry[] = [
     kind: 'meta',
     label: 'WhatsApp Cloud API (Meta)',
     routingField: 'phoneNumberId',
+    serviceWindowHours: 24,
     fields: [
       { key: 'phoneNumberId', label: 'Phone number ID', secret: false, required: true },
       { key: 'wabaId', label: 'WhatsApp Business Account ID', secret: false, required: false },

@@ -1,7 +1,14 @@
 import { InjectQueue } from '@nestjs/bull';
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { MessageView, Page, ThreadView } from '@switchboard/contracts';
+import { catalogEntry, serviceWindowOpen, type MessageView, type Page, type ThreadView } from '@switchboard/contracts';
 import type { Queue } from 'bull';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ChannelsService } from '../channels/channels.service';
@@ -136,6 +143,15 @@ export class MessagesService {
   private async createOutbound(m: EntityManager, thread: Thread, dto: SendMessageDto | StartThreadDto): Promise<Message> {
     const existing = await this.messages.byClientId(m, thread.tenantId, dto.clientMessageId);
     if (existing) return this.sameRequest(existing, thread.id);
+    const channel = await this.channels.byId(thread.channelId);
+    const entry = channel ? catalogEntry(channel.provider) : null;
+    if (entry && !serviceWindowOpen(entry, thread.lastInboundAt)) {
+      // Refused here, before anything is stored or sent: Meta would accept the request and fail
+      // it later with 131047, after the agent had moved on.
+      throw new UnprocessableEntityException(
+        `window_closed: the customer's last message is more than ${entry.serviceWindowHours} hours old (or there is none); WhatsApp only allows an approved template now`,
+      );
+    }
     let replyTo: Message | null = null;
     if ('replyToId' in dto && dto.replyToId) {
       replyTo = await this.messages.byId(m, dto.replyToId);

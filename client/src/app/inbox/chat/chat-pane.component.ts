@@ -11,7 +11,7 @@ import {
   signal,
   viewChild,
 } from '@angular/core';
-import type { MessageView, ThreadStatus } from '@switchboard/contracts';
+import { catalogEntry, serviceWindowOpen, type MessageView, type ThreadStatus } from '@switchboard/contracts';
 
 import { Avatar } from '../../shared/avatar.component';
 import { ClockService } from '../../shared/clock.service';
@@ -99,6 +99,12 @@ export class ChatPane {
     return rows;
   });
 
+  /** Meta's 24-hour customer-service window: past it WhatsApp takes only approved templates. */
+  protected readonly windowClosed = computed(() => {
+    const t = this.thread();
+    if (!t) return false;
+    return !serviceWindowOpen(catalogEntry(t.provider), t.lastInboundAt, this.clock.now());
+  });
   protected readonly contactLabel = computed(() => this.avatarName() ?? 'Contact');
   protected readonly newCount = signal(0);
 
