@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ProviderError } from '../provider-error';
 import type { ChannelContext, OutboundText } from '../provider.types';
 import { EVOLUTION_WEBHOOK_EVENTS, EvolutionProvider } from './evolution.provider';
+import { closedPort, RouteServer } from '../../../test/support/route-server';
 
 const FIXTURES = resolve(__dirname, '../../../../../shared/protocols/fixtures/evolution');
 const fixture = <T>(name: string): T => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as T;
@@ -16,75 +15,6 @@ const stateOpen = fixture<{ instance: { instanceName: string; state: string } }>
 const API_KEY = 'B6D711FC-DE4D-4FD5-9365-44120E713976';
 const WEBHOOK_TOKEN = 'inbox-hook-token';
 const CALLBACK = 'https://inbox.example.com/webhooks/evolution';
-
-interface Recorded {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: unknown;
-}
-
-/** What the fake Evolution does for one route: answer, or drop the connection without answering. */
-type Reply = { status: number; body: unknown } | 'reset';
-
-/** A real HTTP server standing in for Evolution: records every request, answers per route. */
-class FakeEvolution {
-  readonly requests: Recorded[] = [];
-  private readonly routes = new Map<string, Reply>();
-  private readonly server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const route = `${req.method} ${req.url}`;
-      this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : null });
-      const reply = this.routes.get(route) ?? {
-        status: 404,
-        body: { status: 404, error: 'Not Found', response: { message: [`Cannot ${route}`] } },
-      };
-      if (reply === 'reset') {
-        req.socket.destroy();
-        return;
-      }
-      // A string body is sent as is (a proxy's HTML error page), anything else as JSON.
-      const raw = typeof reply.body === 'string';
-      res.writeHead(reply.status, { 'content-type': raw ? 'text/html' : 'application/json; charset=utf-8' });
-      res.end(raw ? reply.body : JSON.stringify(reply.body));
-    });
-  });
-
-  get baseUrl(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  on(route: string, reply: Reply): void {
-    this.routes.set(route, reply);
-  }
-
-  reset(): void {
-    this.requests.length = 0;
-    this.routes.clear();
-  }
-
-  start(): Promise<void> {
-    return new Promise((done) => this.server.listen(0, '127.0.0.1', done));
-  }
-
-  stop(): Promise<void> {
-    // fetch keeps connections alive; close them or close() waits for them.
-    this.server.closeAllConnections();
-    return new Promise((done, fail) => this.server.close((err) => (err ? fail(err) : done())));
-  }
-}
-
-/** A port nothing listens on: bind one, then release it. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((done) => s.listen(0, '127.0.0.1', done));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((done) => s.close(() => done()));
-  return port;
-}
 
 function channel(baseUrl: string, secrets: Record<string, string> = { apiKey: API_KEY, webhookToken: WEBHOOK_TOKEN }): ChannelContext {
   return { id: 'channel-1', provider: 'evolution', config: { baseUrl, instance: 'acme-br' }, secrets };
@@ -104,7 +34,7 @@ async function sendError(sut: EvolutionProvider, ch: ChannelContext): Promise<Pr
 }
 
 describe(EvolutionProvider.name, () => {
-  const evolution = new FakeEvolution();
+  const evolution = new RouteServer((route) => ({ status: 404, error: 'Not Found', response: { message: [`Cannot ${route}`] } }));
   const SEND = 'POST /message/sendText/acme-br';
   let sut: EvolutionProvider;
 
@@ -120,28 +50,28 @@ describe(EvolutionProvider.name, () => {
     beforeEach(() => evolution.on(SEND, { status: 201, body: sendResponse }));
 
     it('should POST to /message/sendText/<instance>', async () => {
-      await sut.sendText(channel(evolution.baseUrl), outbound());
+      await sut.sendText(channel(evolution.url), outbound());
       expect(evolution.requests.map((r) => `${r.method} ${r.path}`)).toEqual([SEND]);
     });
 
     it('should authenticate with the apikey header', async () => {
-      await sut.sendText(channel(evolution.baseUrl), outbound());
+      await sut.sendText(channel(evolution.url), outbound());
       expect(evolution.requests[0].headers.apikey).toBe(API_KEY);
     });
 
     it('should send a JSON body', async () => {
-      await sut.sendText(channel(evolution.baseUrl), outbound());
+      await sut.sendText(channel(evolution.url), outbound());
       expect(evolution.requests[0].headers['content-type']).toMatch(/^application\/json/);
     });
 
     it('should send the flat v2 body {number, text}', async () => {
-      await sut.sendText(channel(evolution.baseUrl), outbound());
+      await sut.sendText(channel(evolution.url), outbound());
       expect(evolution.requests[0].body).toEqual({ number: sendRequest.number, text: sendRequest.text });
     });
 
     it('should quote the message it replies to', async () => {
       const replyTo = { providerMessageId: 'A5F0C2D94B7E1A3C8E6B2D4F01A9C7E3', fromMe: false, body: 'Vocês entregam em Campinas?' };
-      await sut.sendText(channel(evolution.baseUrl), outbound({ replyTo }));
+      await sut.sendText(channel(evolution.url), outbound({ replyTo }));
       expect(evolution.requests[0].body).toEqual({
         number: sendRequest.number,
         text: sendRequest.text,
@@ -153,22 +83,22 @@ describe(EvolutionProvider.name, () => {
     });
 
     it('should return key.id of the 201 response as the provider message id', async () => {
-      await expect(sut.sendText(channel(evolution.baseUrl), outbound())).resolves.toEqual({ providerMessageId: '3EB0A7C41D9E2F8B6C05D3' });
+      await expect(sut.sendText(channel(evolution.url), outbound())).resolves.toEqual({ providerMessageId: '3EB0A7C41D9E2F8B6C05D3' });
     });
 
     it('should send a legacy Brazilian JID as the 12 digits WhatsApp knows', async () => {
-      await sut.sendText(channel(evolution.baseUrl), outbound({ to: '553198765432@s.whatsapp.net', address: '+5531998765432' }));
+      await sut.sendText(channel(evolution.url), outbound({ to: '553198765432@s.whatsapp.net', address: '+5531998765432' }));
       expect(evolution.requests[0].body).toMatchObject({ number: '553198765432' });
     });
 
     it('should not double the slash when the base URL ends with one', async () => {
-      await sut.sendText(channel(`${evolution.baseUrl}/`), outbound());
+      await sut.sendText(channel(`${evolution.url}/`), outbound());
       expect(evolution.requests[0].path).toBe('/message/sendText/acme-br');
     });
 
     it('should fail without retry when a 201 carries no key.id', async () => {
       evolution.on(SEND, { status: 201, body: { status: 'PENDING' } });
-      expect(await sendError(sut, channel(evolution.baseUrl))).toMatchObject({ code: 'unknown', retryable: false });
+      expect(await sendError(sut, channel(evolution.url))).toMatchObject({ code: 'unknown', retryable: false });
     });
   });
 
@@ -223,13 +153,13 @@ describe(EvolutionProvider.name, () => {
       { name: '503 with a non-JSON body', status: 503, body: '<html>Bad gateway</html>', code: 'unavailable', retryable: true },
     ])('should map $name to $code', async ({ status, body, code, retryable }) => {
       evolution.on(SEND, { status, body });
-      expect(await sendError(sut, channel(evolution.baseUrl))).toMatchObject({ code, retryable, providerCode: String(status) });
+      expect(await sendError(sut, channel(evolution.url))).toMatchObject({ code, retryable, providerCode: String(status) });
     });
 
     it('should name the unknown number in the error message', async () => {
       const message = [{ jid: '5511900000000@s.whatsapp.net', exists: false, number: '5511900000000' }];
       evolution.on(SEND, { status: 400, body: { status: 400, error: 'Bad Request', response: { message } } });
-      expect((await sendError(sut, channel(evolution.baseUrl))).message).toContain('5511900000000');
+      expect((await sendError(sut, channel(evolution.url))).message).toContain('5511900000000');
     });
 
     it('should carry the schema error text in the message', async () => {
@@ -237,12 +167,12 @@ describe(EvolutionProvider.name, () => {
         status: 400,
         body: { status: 400, error: 'Bad Request', response: { message: [['instance requires property "text"']] } },
       });
-      expect((await sendError(sut, channel(evolution.baseUrl))).message).toContain('instance requires property "text"');
+      expect((await sendError(sut, channel(evolution.url))).message).toContain('instance requires property "text"');
     });
 
     it('should map a connection reset to a retryable unavailable', async () => {
       evolution.on(SEND, 'reset');
-      expect(await sendError(sut, channel(evolution.baseUrl))).toMatchObject({ code: 'unavailable', retryable: true });
+      expect(await sendError(sut, channel(evolution.url))).toMatchObject({ code: 'unavailable', retryable: true });
     });
 
     it('should map a refused connection to a retryable unavailable', async () => {
@@ -261,7 +191,7 @@ describe(EvolutionProvider.name, () => {
     });
 
     it('should ask for the connection state with the apikey header', async () => {
-      await sut.testConnection(channel(evolution.baseUrl), CALLBACK);
+      await sut.testConnection(channel(evolution.url), CALLBACK);
       expect(evolution.requests[0]).toMatchObject({
         method: 'GET',
         path: '/instance/connectionState/acme-br',
@@ -270,12 +200,12 @@ describe(EvolutionProvider.name, () => {
     });
 
     it('should report the connection ok when the instance is open', async () => {
-      const checks = await sut.testConnection(channel(evolution.baseUrl), CALLBACK);
+      const checks = await sut.testConnection(channel(evolution.url), CALLBACK);
       expect(checks.find((c) => c.name === 'connection')).toMatchObject({ ok: true });
     });
 
     it('should register the webhook with our token header and the events the inbox reads', async () => {
-      await sut.testConnection(channel(evolution.baseUrl), CALLBACK);
+      await sut.testConnection(channel(evolution.url), CALLBACK);
       expect(evolution.requests[1]).toMatchObject({ method: 'POST', path: '/webhook/set/acme-br', headers: { apikey: API_KEY } });
       expect(evolution.requests[1].body).toEqual({
         webhook: {
@@ -290,7 +220,7 @@ describe(EvolutionProvider.name, () => {
     });
 
     it('should ask for the events in the UPPER_SNAKE names the webhook config uses', async () => {
-      await sut.testConnection(channel(evolution.baseUrl), CALLBACK);
+      await sut.testConnection(channel(evolution.url), CALLBACK);
       expect((evolution.requests[1].body as { webhook: { events: string[] } }).webhook.events).toEqual(
         expect.arrayContaining([
           'MESSAGES_UPSERT',
@@ -304,19 +234,19 @@ describe(EvolutionProvider.name, () => {
     });
 
     it('should report the webhook registered', async () => {
-      const checks = await sut.testConnection(channel(evolution.baseUrl), CALLBACK);
+      const checks = await sut.testConnection(channel(evolution.url), CALLBACK);
       expect(checks.find((c) => c.name === 'webhook')).toMatchObject({ ok: true });
     });
 
     it('should report the connection not ok when the instance is closed', async () => {
       evolution.on(STATE, { status: 200, body: { instance: { instanceName: 'acme-br', state: 'close' } } });
-      const checks = await sut.testConnection(channel(evolution.baseUrl), CALLBACK);
+      const checks = await sut.testConnection(channel(evolution.url), CALLBACK);
       expect(checks.find((c) => c.name === 'connection')).toMatchObject({ ok: false, detail: expect.stringContaining('close') });
     });
 
     it('should stop before registering the webhook when the apikey is refused', async () => {
       evolution.on(STATE, { status: 401, body: { status: 401, error: 'Unauthorized', response: { message: 'Unauthorized' } } });
-      const checks = await sut.testConnection(channel(evolution.baseUrl), CALLBACK);
+      const checks = await sut.testConnection(channel(evolution.url), CALLBACK);
       expect(checks).toEqual([{ name: 'connection', ok: false, detail: expect.stringContaining('Unauthorized') }]);
       expect(evolution.requests).toHaveLength(1);
     });
@@ -326,7 +256,7 @@ describe(EvolutionProvider.name, () => {
         status: 400,
         body: { status: 400, error: 'Bad Request', response: { message: [['webhook.url is not a url']] } },
       });
-      const checks = await sut.testConnection(channel(evolution.baseUrl), CALLBACK);
+      const checks = await sut.testConnection(channel(evolution.url), CALLBACK);
       expect(checks.find((c) => c.name === 'webhook')).toMatchObject({ ok: false, detail: expect.stringContaining('webhook.url') });
     });
   });

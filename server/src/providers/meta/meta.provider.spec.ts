@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ProviderError } from '../provider-error';
 import type { ChannelContext, OutboundText } from '../provider.types';
 import { DEFAULT_GRAPH_BASE_URL, graphBaseUrl, MetaProvider } from './meta.provider';
 import type { MetaTemplate } from './meta.types';
+import { RouteServer } from '../../../test/support/route-server';
 
 const FIXTURES = resolve(__dirname, '../../../../../shared/protocols/fixtures/meta');
 const fixture = <T>(name: string): T => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as T;
@@ -20,63 +19,6 @@ const PHONE_NUMBER_ID = '109876543210987';
 const TOKEN = 'EAAG-system-user-token';
 const CALLBACK = 'https://inbox.example.com/api/comms/webhooks/meta';
 const SEND = `POST /v23.0/${PHONE_NUMBER_ID}/messages`;
-
-interface Recorded {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: unknown;
-}
-
-type Reply = { status: number; body: unknown; contentType?: string };
-
-/** A real HTTP server standing in for graph.facebook.com: records every request, answers per route. */
-class FakeGraph {
-  readonly requests: Recorded[] = [];
-  private readonly routes = new Map<string, Reply>();
-  private readonly server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const route = `${req.method} ${req.url}`;
-      this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : null });
-      const reply = this.routes.get(route) ?? {
-        status: 404,
-        body: { error: { message: `Unknown path ${route}`, type: 'OAuthException', code: 803, fbtrace_id: 'A1' } },
-      };
-      if (Buffer.isBuffer(reply.body)) {
-        res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/octet-stream' });
-        res.end(reply.body);
-        return;
-      }
-      res.writeHead(reply.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(reply.body));
-    });
-  });
-
-  get origin(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  on(route: string, reply: Reply): void {
-    this.routes.set(route, reply);
-  }
-
-  reset(): void {
-    this.requests.length = 0;
-    this.routes.clear();
-  }
-
-  start(): Promise<void> {
-    return new Promise((done) => this.server.listen(0, '127.0.0.1', done));
-  }
-
-  stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((done, fail) => this.server.close((err) => (err ? fail(err) : done())));
-  }
-}
 
 function channel(
   graphBaseUrl: string,
@@ -112,7 +54,9 @@ async function failure(promise: Promise<unknown>): Promise<ProviderError> {
 }
 
 describe(MetaProvider.name, () => {
-  const graph = new FakeGraph();
+  const graph = new RouteServer((route) => ({
+    error: { message: `Unknown path ${route}`, type: 'OAuthException', code: 803, fbtrace_id: 'A1' },
+  }));
   let sut: MetaProvider;
   let base: string;
 
@@ -122,7 +66,7 @@ describe(MetaProvider.name, () => {
   beforeEach(() => {
     graph.reset();
     sut = new MetaProvider();
-    base = `${graph.origin}/v23.0`;
+    base = `${graph.url}/v23.0`;
   });
 
   describe('rawAddressForPhone', () => {
@@ -285,7 +229,7 @@ describe(MetaProvider.name, () => {
 
     /** The fixture's node, pointing its short-lived URL at the fake server. */
     function node() {
-      return { ...mediaNode, url: mediaNode.url.replace('https://lookaside.fbsbx.com', graph.origin) };
+      return { ...mediaNode, url: mediaNode.url.replace('https://lookaside.fbsbx.com', graph.url) };
     }
 
     it('should get the media node, then download its URL with the Bearer token', async () => {

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ProviderError } from '../provider-error';
 import type { ChannelContext, OutboundText } from '../provider.types';
 import { WAHA_WEBHOOK_EVENTS, WahaProvider } from './waha.provider';
+import { closedPort, RouteServer } from '../../../test/support/route-server';
 
 const FIXTURES = resolve(__dirname, '../../../../../shared/protocols/fixtures/waha');
 const fixture = <T>(name: string): T => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as T;
@@ -18,75 +17,6 @@ const API_KEY = 'waha-api-key-demo';
 const HMAC_KEY = 'waha-hmac-demo-key';
 const CALLBACK = 'https://inbox.example.com/webhooks/waha';
 const SESSION_PATH = '/api/sessions/support-in';
-
-interface Recorded {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: unknown;
-}
-
-/** What the fake WAHA does for one route: JSON, raw bytes, or drop the connection. */
-type Reply = { status: number; body: unknown } | { status: number; bytes: Buffer; contentType: string } | 'reset';
-
-/** A real HTTP server standing in for WAHA: records every request, answers per route. */
-class FakeWaha {
-  readonly requests: Recorded[] = [];
-  private readonly routes = new Map<string, Reply>();
-  private readonly server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const route = `${req.method} ${req.url}`;
-      this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : null });
-      const reply = this.routes.get(route) ?? { status: 404, body: { statusCode: 404, message: `Cannot ${route}`, error: 'Not Found' } };
-      if (reply === 'reset') {
-        req.socket.destroy();
-        return;
-      }
-      if ('bytes' in reply) {
-        res.writeHead(reply.status, { 'content-type': reply.contentType });
-        res.end(reply.bytes);
-        return;
-      }
-      res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify(reply.body));
-    });
-  });
-
-  get baseUrl(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  on(route: string, reply: Reply): void {
-    this.routes.set(route, reply);
-  }
-
-  reset(): void {
-    this.requests.length = 0;
-    this.routes.clear();
-  }
-
-  start(): Promise<void> {
-    return new Promise((done) => this.server.listen(0, '127.0.0.1', done));
-  }
-
-  stop(): Promise<void> {
-    // fetch keeps connections alive; close them or close() waits for them.
-    this.server.closeAllConnections();
-    return new Promise((done, fail) => this.server.close((err) => (err ? fail(err) : done())));
-  }
-}
-
-/** A port nothing listens on: bind one, then release it. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((done) => s.listen(0, '127.0.0.1', done));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((done) => s.close(() => done()));
-  return port;
-}
 
 function channel(baseUrl: string, secrets: Record<string, string> = { apiKey: API_KEY, hmacKey: HMAC_KEY }): ChannelContext {
   return { id: 'channel-1', provider: 'waha', config: { baseUrl, session: 'support-in' }, secrets };
@@ -106,7 +36,7 @@ async function caught(promise: Promise<unknown>): Promise<ProviderError> {
 }
 
 describe(WahaProvider.name, () => {
-  const waha = new FakeWaha();
+  const waha = new RouteServer((route) => ({ statusCode: 404, message: `Cannot ${route}`, error: 'Not Found' }));
   const SEND = 'POST /api/sendText';
   let sut: WahaProvider;
 
@@ -128,7 +58,7 @@ describe(WahaProvider.name, () => {
     beforeEach(() => waha.on(SEND, { status: 201, body: sendResponseWebjs }));
 
     it('should POST the fixture body to /api/sendText with X-Api-Key', async () => {
-      await sut.sendText(channel(waha.baseUrl), outbound());
+      await sut.sendText(channel(waha.url), outbound());
 
       expect(waha.requests).toHaveLength(1);
       const [req] = waha.requests;
@@ -145,18 +75,18 @@ describe(WahaProvider.name, () => {
       ['a JID with a device suffix', '919876543210:14@s.whatsapp.net', '919876543210@c.us'],
       ['an @lid address', '186273849501234@lid', '186273849501234@lid'],
     ])('should send to %s as chatId %s', async (_case, to, chatId) => {
-      await sut.sendText(channel(waha.baseUrl), outbound({ to }));
+      await sut.sendText(channel(waha.url), outbound({ to }));
       expect(waha.requests[0].body).toMatchObject({ chatId });
     });
 
     it('should quote the replied message by its serialized id', async () => {
       const replyTo = { providerMessageId: 'false_919876543210@c.us_3A0B6E2D91C47F58A2E1', fromMe: false, body: 'Namaste!' };
-      await sut.sendText(channel(waha.baseUrl), outbound({ replyTo }));
+      await sut.sendText(channel(waha.url), outbound({ replyTo }));
       expect(waha.requests[0].body).toMatchObject({ reply_to: 'false_919876543210@c.us_3A0B6E2D91C47F58A2E1' });
     });
 
     it('should take the id from the WEBJS id._serialized', async () => {
-      const result = await sut.sendText(channel(waha.baseUrl), outbound());
+      const result = await sut.sendText(channel(waha.url), outbound());
       expect(result).toEqual({ providerMessageId: sendResponseWebjs.id._serialized });
     });
 
@@ -170,24 +100,24 @@ describe(WahaProvider.name, () => {
           status: 'PENDING',
         },
       });
-      const result = await sut.sendText(channel(waha.baseUrl), outbound());
+      const result = await sut.sendText(channel(waha.url), outbound());
       expect(result).toEqual({ providerMessageId: 'true_919876543210@c.us_BAE5F2C8D1A3' });
     });
 
     it('should default fromMe to true when the key omits it', async () => {
       waha.on(SEND, { status: 200, body: { key: { remoteJid: '186273849501234@lid', id: 'BAE5F2C8D1A4' } } });
-      const result = await sut.sendText(channel(waha.baseUrl), outbound({ to: '186273849501234@lid' }));
+      const result = await sut.sendText(channel(waha.url), outbound({ to: '186273849501234@lid' }));
       expect(result.providerMessageId).toBe('true_186273849501234@lid_BAE5F2C8D1A4');
     });
 
     it('should accept a serialized string id', async () => {
       waha.on(SEND, { status: 201, body: { id: 'true_919876543210@c.us_GOWS0001' } });
-      expect((await sut.sendText(channel(waha.baseUrl), outbound())).providerMessageId).toBe('true_919876543210@c.us_GOWS0001');
+      expect((await sut.sendText(channel(waha.url), outbound())).providerMessageId).toBe('true_919876543210@c.us_GOWS0001');
     });
 
     it('should fail without retry when the answer has no id', async () => {
       waha.on(SEND, { status: 201, body: {} });
-      expect(await caught(sut.sendText(channel(waha.baseUrl), outbound()))).toMatchObject({ code: 'unknown', retryable: false });
+      expect(await caught(sut.sendText(channel(waha.url), outbound()))).toMatchObject({ code: 'unknown', retryable: false });
     });
 
     describe('errors', () => {
@@ -201,7 +131,7 @@ describe(WahaProvider.name, () => {
             expected: ['WORKING'],
           },
         });
-        const err = await caught(sut.sendText(channel(waha.baseUrl), outbound()));
+        const err = await caught(sut.sendText(channel(waha.url), outbound()));
         expect(err).toMatchObject({ code: 'unavailable', retryable: true, providerCode: '422' });
         expect(err.message).toContain('Session status is not as expected');
         expect(err.message).toContain('SCAN_QR_CODE');
@@ -209,7 +139,7 @@ describe(WahaProvider.name, () => {
 
       it('should map 404 (session not found) to bad_request', async () => {
         waha.on(SEND, { status: 404, body: { statusCode: 404, message: 'Session not found', error: 'Not Found' } });
-        const err = await caught(sut.sendText(channel(waha.baseUrl), outbound()));
+        const err = await caught(sut.sendText(channel(waha.url), outbound()));
         expect(err).toMatchObject({ code: 'bad_request', retryable: false });
         expect(err.message).toContain('Session not found');
       });
@@ -223,7 +153,7 @@ describe(WahaProvider.name, () => {
         [400, 'bad_request', false],
       ])('should map %i to %s', async (status, code, retryable) => {
         waha.on(SEND, { status, body: { statusCode: status, message: 'nope' } });
-        expect(await caught(sut.sendText(channel(waha.baseUrl), outbound()))).toMatchObject({
+        expect(await caught(sut.sendText(channel(waha.url), outbound()))).toMatchObject({
           code,
           retryable,
           providerCode: String(status),
@@ -232,7 +162,7 @@ describe(WahaProvider.name, () => {
 
       it('should map a dropped connection to a retryable unavailable', async () => {
         waha.on(SEND, 'reset');
-        expect(await caught(sut.sendText(channel(waha.baseUrl), outbound()))).toMatchObject({ code: 'unavailable', retryable: true });
+        expect(await caught(sut.sendText(channel(waha.url), outbound()))).toMatchObject({ code: 'unavailable', retryable: true });
       });
 
       it('should map a closed port to a retryable unavailable', async () => {
@@ -252,21 +182,21 @@ describe(WahaProvider.name, () => {
 
     it('should report a WORKING session as connected with the account number', async () => {
       waha.on(GET, { status: 200, body: sessionOpen });
-      const checks = await sut.testConnection(channel(waha.baseUrl), CALLBACK);
+      const checks = await sut.testConnection(channel(waha.url), CALLBACK);
       expect(checks[0]).toEqual({ name: 'connection', ok: true, detail: 'session status: WORKING, account +919812300000' });
       expect(waha.requests[0]).toMatchObject({ method: 'GET', path: SESSION_PATH, headers: { 'x-api-key': API_KEY } });
     });
 
     it('should agree with the session.status webhook fixture on the session state', async () => {
       waha.on(GET, { status: 200, body: { ...sessionOpen, status: sessionStatusWorking.payload.status } });
-      const [connection] = await sut.testConnection(channel(waha.baseUrl), CALLBACK);
+      const [connection] = await sut.testConnection(channel(waha.url), CALLBACK);
       expect(connection.ok).toBe(true);
       expect(connection.detail).toContain(sessionStatusWorking.me.id.split('@')[0]);
     });
 
     it('should skip the update when our webhook is already registered (an update restarts the session)', async () => {
       waha.on(GET, { status: 200, body: sessionOpen });
-      const checks = await sut.testConnection(channel(waha.baseUrl), CALLBACK);
+      const checks = await sut.testConnection(channel(waha.url), CALLBACK);
       expect(checks[1]).toMatchObject({ name: 'webhook', ok: true });
       expect(waha.requests.map((r) => r.method)).toEqual(['GET']);
     });
@@ -274,7 +204,7 @@ describe(WahaProvider.name, () => {
     it('should register the webhook with PUT /api/sessions/{session}, keeping the rest of the config', async () => {
       waha.on(GET, { status: 200, body: stoppedSession });
       waha.on(PUT, { status: 200, body: stoppedSession });
-      const checks = await sut.testConnection(channel(waha.baseUrl), CALLBACK);
+      const checks = await sut.testConnection(channel(waha.url), CALLBACK);
 
       expect(checks).toEqual([
         { name: 'connection', ok: false, detail: 'session status: STOPPED' },
@@ -300,7 +230,7 @@ describe(WahaProvider.name, () => {
     it('should send hmac null without an hmacKey and replace a stale webhook of ours', async () => {
       waha.on(GET, { status: 200, body: sessionOpen });
       waha.on(PUT, { status: 200, body: sessionOpen });
-      await sut.testConnection(channel(waha.baseUrl, { apiKey: API_KEY }), CALLBACK);
+      await sut.testConnection(channel(waha.url, { apiKey: API_KEY }), CALLBACK);
 
       const put = waha.requests[1].body as { config: { metadata: unknown; webhooks: { url: string; hmac: unknown; events: string[] }[] } };
       expect(put.config.metadata).toEqual({ tenant: 'acme-in' });
@@ -312,7 +242,7 @@ describe(WahaProvider.name, () => {
       const other = { url: 'https://crm.example.com/hook', events: ['message'] };
       waha.on(GET, { status: 200, body: { ...stoppedSession, config: { webhooks: [other] } } });
       waha.on(PUT, { status: 200, body: {} });
-      await sut.testConnection(channel(waha.baseUrl), CALLBACK);
+      await sut.testConnection(channel(waha.url), CALLBACK);
       const put = waha.requests[1].body as { config: { webhooks: { url: string }[] } };
       expect(put.config.webhooks.map((w) => w.url)).toEqual([other.url, CALLBACK]);
     });
@@ -320,19 +250,19 @@ describe(WahaProvider.name, () => {
     it('should report a failed registration as a second check', async () => {
       waha.on(GET, { status: 200, body: stoppedSession });
       waha.on(PUT, { status: 403, body: { statusCode: 403, message: 'Forbidden resource', error: 'Forbidden' } });
-      const checks = await sut.testConnection(channel(waha.baseUrl), CALLBACK);
+      const checks = await sut.testConnection(channel(waha.url), CALLBACK);
       expect(checks[1]).toEqual({ name: 'webhook', ok: false, detail: 'WAHA 403: Forbidden resource' });
     });
 
     it('should stop at an unknown session', async () => {
       waha.on(GET, { status: 404, body: { statusCode: 404, message: 'Session not found', error: 'Not Found' } });
-      const checks = await sut.testConnection(channel(waha.baseUrl), CALLBACK);
+      const checks = await sut.testConnection(channel(waha.url), CALLBACK);
       expect(checks).toEqual([{ name: 'connection', ok: false, detail: 'WAHA 404: Session not found' }]);
     });
 
     it('should report a wrong API key', async () => {
       waha.on(GET, { status: 401, body: { statusCode: 401, message: 'Unauthorized' } });
-      const checks = await sut.testConnection(channel(waha.baseUrl), CALLBACK);
+      const checks = await sut.testConnection(channel(waha.url), CALLBACK);
       expect(checks).toEqual([{ name: 'connection', ok: false, detail: 'WAHA 401: Unauthorized' }]);
     });
 
@@ -351,35 +281,35 @@ describe(WahaProvider.name, () => {
     beforeEach(() => waha.on(`GET ${FILE}`, { status: 200, bytes: jpeg, contentType: 'image/jpeg' }));
 
     it('should GET the media URL with X-Api-Key and return the bytes', async () => {
-      const media = await sut.fetchMedia(channel(waha.baseUrl), `${waha.baseUrl}${FILE}`);
+      const media = await sut.fetchMedia(channel(waha.url), `${waha.url}${FILE}`);
       expect(media).toEqual({ bytes: jpeg, mimeType: 'image/jpeg', fileName: 'false_447700900123@c.us_3A5D0C77E1B94F2A6C18.jpeg' });
       expect(waha.requests[0]).toMatchObject({ method: 'GET', path: FILE, headers: { 'x-api-key': API_KEY } });
     });
 
     it('should fetch a URL on another host (WAHA_BASE_URL misconfigured) from the baseUrl', async () => {
-      const media = await sut.fetchMedia(channel(waha.baseUrl), `https://waha.acme.example${FILE}`);
+      const media = await sut.fetchMedia(channel(waha.url), `https://waha.acme.example${FILE}`);
       expect(media.bytes).toEqual(jpeg);
       expect(waha.requests).toHaveLength(1);
     });
 
     it('should fetch a relative URL from the baseUrl', async () => {
-      expect((await sut.fetchMedia(channel(`${waha.baseUrl}/`), FILE)).bytes).toEqual(jpeg);
+      expect((await sut.fetchMedia(channel(`${waha.url}/`), FILE)).bytes).toEqual(jpeg);
     });
 
     it('should say the file expired on 404', async () => {
-      const err = await caught(sut.fetchMedia(channel(waha.baseUrl), `${waha.baseUrl}/api/files/support-in/gone.oga`));
+      const err = await caught(sut.fetchMedia(channel(waha.url), `${waha.url}/api/files/support-in/gone.oga`));
       expect(err).toMatchObject({ code: 'bad_request', retryable: false });
       expect(err.message).toContain('WHATSAPP_FILES_LIFETIME');
     });
 
     it('should map 401 to auth', async () => {
       waha.on(`GET ${FILE}`, { status: 401, body: { message: 'Unauthorized' } });
-      expect(await caught(sut.fetchMedia(channel(waha.baseUrl), FILE))).toMatchObject({ code: 'auth' });
+      expect(await caught(sut.fetchMedia(channel(waha.url), FILE))).toMatchObject({ code: 'auth' });
     });
 
     it('should map a dropped connection to a retryable unavailable', async () => {
       waha.on(`GET ${FILE}`, 'reset');
-      expect(await caught(sut.fetchMedia(channel(waha.baseUrl), FILE))).toMatchObject({ code: 'unavailable', retryable: true });
+      expect(await caught(sut.fetchMedia(channel(waha.url), FILE))).toMatchObject({ code: 'unavailable', retryable: true });
     });
   });
 });
