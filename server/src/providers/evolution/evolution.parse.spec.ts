@@ -1,13 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES_DIR, fixtureBytes, MANIFEST, webhookFixtures, type ManifestEntry } from '../../../test/support/fixtures';
 import { ProviderError } from '../provider-error';
 import { type InboundMessage, type NeutralEvent, type WebhookRequest } from '../provider.types';
 import { describeEvolutionWebhook, parseEvolutionWebhook } from './evolution.parse';
 import type { EvolutionKey, EvolutionMessageContent, EvolutionUpsertData } from './evolution.types';
 import { rejection } from '../../../test/support/rejection';
-
-// CI clones the repo next to `shared/`, so the fixtures are found relative to this file.
-const FIXTURES = resolve(__dirname, '../../../../../shared/protocols/fixtures');
 
 interface MessageExpect {
   action: 'create_message';
@@ -24,21 +22,8 @@ interface MessageExpect {
   };
 }
 
-interface ManifestEntry {
-  file: string;
-  provider: string;
-  kind: string;
-  event?: string;
-  expect: { action: string; [field: string]: unknown };
-}
-
-const manifest = (JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8')) as { fixtures: ManifestEntry[] }).fixtures;
-const evolutionWebhooks = manifest.filter((f) => f.provider === 'evolution' && f.kind === 'webhook');
-const withAction = (action: string): ManifestEntry[] => evolutionWebhooks.filter((f) => f.expect.action === action);
-
-function fixtureBytes(file: string): Buffer {
-  return readFileSync(join(FIXTURES, file));
-}
+const evolutionWebhooks = webhookFixtures('evolution');
+const withAction = (action: string): ManifestEntry[] => webhookFixtures('evolution', action);
 
 function fixture(file: string): Record<string, unknown> {
   return JSON.parse(fixtureBytes(file).toString('utf8')) as Record<string, unknown>;
@@ -142,8 +127,8 @@ function expectedMessage({ thread, message }: MessageExpect): Record<string, unk
 describe('evolution.parse', () => {
   describe('fixtures', () => {
     it('should list every Evolution fixture file in the manifest', () => {
-      const listed = manifest.filter((f) => f.provider === 'evolution').map((f) => f.file);
-      const onDisk = readdirSync(join(FIXTURES, 'evolution')).map((name) => `evolution/${name}`);
+      const listed = MANIFEST.filter((f) => f.provider === 'evolution').map((f) => f.file);
+      const onDisk = readdirSync(join(FIXTURES_DIR, 'evolution')).map((name) => `evolution/${name}`);
       expect([...listed].sort()).toEqual([...onDisk].sort());
     });
   });

@@ -1,21 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES_DIR, fixtureBytes, MANIFEST, webhookFixtures, type ManifestEntry } from '../../../test/support/fixtures';
 import { rejection } from '../../../test/support/rejection';
 import { ProviderError } from '../provider-error';
 import type { ChannelContext, InboundMessage, NeutralEvent, WebhookRequest } from '../provider.types';
 import { describeMetaWebhook, parseMetaWebhook } from './meta.parse';
 import type { MetaChangeValue, MetaContact, MetaEcho, MetaMessage, MetaStatus } from './meta.types';
-
-// CI clones the repo next to `shared/`, so the fixtures are found relative to this file.
-const FIXTURES = resolve(__dirname, '../../../../../shared/protocols/fixtures');
-
-interface ManifestEntry {
-  file: string;
-  provider: string;
-  kind: string;
-  expect: { action: string; [field: string]: unknown };
-}
 
 interface MessageExpect {
   thread: { contact: string; name?: string };
@@ -28,9 +19,8 @@ interface MessageExpect {
   };
 }
 
-const manifest = (JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8')) as { fixtures: ManifestEntry[] }).fixtures;
-const metaWebhooks = manifest.filter((f) => f.provider === 'meta' && f.kind === 'webhook');
-const withAction = (action: string): ManifestEntry[] => metaWebhooks.filter((f) => f.expect.action === action);
+const metaWebhooks = webhookFixtures('meta');
+const withAction = (action: string): ManifestEntry[] => webhookFixtures('meta', action);
 
 const PHONE_NUMBER_ID = '109876543210987';
 const channel: ChannelContext = {
@@ -39,10 +29,6 @@ const channel: ChannelContext = {
   config: { phoneNumberId: PHONE_NUMBER_ID },
   secrets: { accessToken: 't', appSecret: 's', verifyToken: 'v' },
 };
-
-function fixtureBytes(file: string): Buffer {
-  return readFileSync(join(FIXTURES, file));
-}
 
 function request(body: unknown, rawBody: Buffer = Buffer.from(JSON.stringify(body) ?? '')): WebhookRequest {
   return { headers: { 'content-type': 'application/json' }, rawBody, body, subPath: '' };
@@ -126,12 +112,12 @@ function expectedMessage({ thread, message: m }: MessageExpect): Record<string, 
 describe('meta.parse', () => {
   describe('fixtures', () => {
     it('should find the shared fixtures folder', () => {
-      expect(existsSync(join(FIXTURES, 'meta', 'inbound_text.json'))).toBe(true);
+      expect(existsSync(join(FIXTURES_DIR, 'meta', 'inbound_text.json'))).toBe(true);
     });
 
     it('should list every Meta fixture file in the manifest', () => {
-      const listed = manifest.filter((f) => f.provider === 'meta').map((f) => f.file);
-      const onDisk = readdirSync(join(FIXTURES, 'meta')).map((name) => `meta/${name}`);
+      const listed = MANIFEST.filter((f) => f.provider === 'meta').map((f) => f.file);
+      const onDisk = readdirSync(join(FIXTURES_DIR, 'meta')).map((name) => `meta/${name}`);
       expect([...listed].sort()).toEqual([...onDisk].sort());
     });
 

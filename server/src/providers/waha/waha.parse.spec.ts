@@ -1,21 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES_DIR, fixtureBytes, MANIFEST, webhookFixtures, type ManifestEntry } from '../../../test/support/fixtures';
 import { ProviderError } from '../provider-error';
 import type { InboundMessage, NeutralEvent, WebhookRequest } from '../provider.types';
 import { rejection } from '../../../test/support/rejection';
 import { describeWahaWebhook, parseWahaWebhook } from './waha.parse';
 import type { WahaMessage } from './waha.types';
-
-// CI clones the repo next to `shared/`, so the fixtures are found relative to this file.
-const FIXTURES = resolve(__dirname, '../../../../../shared/protocols/fixtures');
-
-interface ManifestEntry {
-  file: string;
-  provider: string;
-  kind: string;
-  event?: string;
-  expect: { action: string; [field: string]: unknown };
-}
 
 interface MessageExpect {
   thread: { contact: string; name?: string };
@@ -30,11 +20,9 @@ interface MessageExpect {
   };
 }
 
-const manifest = (JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8')) as { fixtures: ManifestEntry[] }).fixtures;
-const wahaWebhooks = manifest.filter((f) => f.provider === 'waha' && f.kind === 'webhook');
-const withAction = (action: string): ManifestEntry[] => wahaWebhooks.filter((f) => f.expect.action === action);
+const wahaWebhooks = webhookFixtures('waha');
+const withAction = (action: string): ManifestEntry[] => webhookFixtures('waha', action);
 
-const fixtureBytes = (file: string): Buffer => readFileSync(join(FIXTURES, file));
 const fixture = <T = Record<string, unknown>>(file: string): T => JSON.parse(fixtureBytes(file).toString('utf8')) as T;
 
 function request(body: unknown, rawBody: Buffer = Buffer.from(JSON.stringify(body) ?? '')): WebhookRequest {
@@ -116,13 +104,13 @@ function expectedMessage({ thread, message }: MessageExpect): Record<string, unk
 
 describe('waha.parse', () => {
   describe('fixtures', () => {
-    it('should resolve the shared fixtures folder', () => {
-      expect(FIXTURES).toBe('/work/shared/protocols/fixtures');
+    it('should find the shared fixtures folder', () => {
+      expect(existsSync(join(FIXTURES_DIR, 'waha', 'inbound_text.json'))).toBe(true);
     });
 
     it('should list every WAHA fixture file in the manifest', () => {
-      const listed = manifest.filter((f) => f.provider === 'waha').map((f) => f.file);
-      const onDisk = readdirSync(join(FIXTURES, 'waha')).map((name) => `waha/${name}`);
+      const listed = MANIFEST.filter((f) => f.provider === 'waha').map((f) => f.file);
+      const onDisk = readdirSync(join(FIXTURES_DIR, 'waha')).map((name) => `waha/${name}`);
       expect([...listed].sort()).toEqual([...onDisk].sort());
     });
   });
@@ -249,7 +237,7 @@ describe('waha.parse', () => {
       });
 
       it('should keep the media URL as the reference to fetch', () => {
-        const entry = manifest.find((f) => f.file === 'waha/inbound_image_caption.json')!;
+        const entry = MANIFEST.find((f) => f.file === 'waha/inbound_image_caption.json')!;
         const fetchLine = (entry.expect as unknown as MessageExpect).message.media!.fetch!;
         const url = fetchLine.split(' ')[1];
         expect(parsedMessage(fixture(entry.file)).media?.providerRef).toBe(url);
