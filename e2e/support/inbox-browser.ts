@@ -29,13 +29,15 @@ export interface InboxBrowser {
  * The real server with demo data and the built client (`npm run build:client` first), and a
  * chromium page on it. The mock delivers and reads slowly enough to see each tick.
  */
-export async function openInbox(): Promise<InboxBrowser> {
+export async function openInbox(env: Record<string, string> = {}): Promise<InboxBrowser> {
   mkdirSync(SHOTS, { recursive: true });
   const app = await startTestApp({
     SWITCHBOARD_DEMO_DATA: 'on',
-    CLIENT_DIR: resolve(__dirname, '../../dist/client/browser'),
+    // E2E_CLIENT_DIR: a client built elsewhere (parallel work must not share dist/).
+    CLIENT_DIR: process.env.E2E_CLIENT_DIR ?? resolve(__dirname, '../../dist/client/browser'),
     COMMS_MOCK_DELIVER_MS: '1500',
     COMMS_MOCK_READ_MS: '3000',
+    ...env,
   });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -49,6 +49,7 @@ export async function startApp(config: AppConfig, opts: { listen?: boolean; seed
   const adapter = new FastifyAdapter({ bodyLimit: 25 * 1024 * 1024, trustProxy: true });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, rawBody: true });
   app.enableShutdownHooks();
+  acceptRawBodies(app);
   serveClient(app, config.clientDir);
   if (opts.seed !== false) await app.get(DemoSeed).run();
   let url: string | null = null;
@@ -61,6 +62,19 @@ export async function startApp(config: AppConfig, opts: { listen?: boolean; seed
     await app.init();
   }
   return { app, config, url, close: () => app.close() };
+}
+
+/**
+ * Bodies of any other type (an agent's upload: image/png, application/pdf...) arrive as bytes.
+ * JSON and forms keep Nest's parsers (which also keep the raw bytes webhook signatures need).
+ */
+function acceptRawBodies(app: NestFastifyApplication): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addContentTypeParser('*', { parseAs: 'buffer' }, (_req: unknown, body: Buffer, done: (err: null, body: Buffer) => void) =>
+      done(null, body),
+    );
 }
 
 /** The built Angular client, with index.html for every non-API path (client-side routes). */

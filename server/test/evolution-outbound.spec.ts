@@ -201,7 +201,7 @@ describe('Evolution outbound (integration)', () => {
     const failed = await statusOf(res.body.id, 'failed');
     expect(failed.error).toMatchObject({ code: 'auth', retryable: false });
     const channel = await socket.waitFor('channel_updated', (d) => d.channel.needsReauth === true);
-    expect(channel.channel).toMatchObject({ state: 'disconnected', needsReauth: true });
+    expect(channel.channel).toMatchObject({ state: 'needs_reauth', needsReauth: true });
     expect(fake.sends().filter((r) => r.body.text === 'with a revoked key')).toHaveLength(1);
   });
 });

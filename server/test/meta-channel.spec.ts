@@ -13,6 +13,7 @@ describe('Meta WhatsApp Cloud API channel (integration)', () => {
   let app: TestApp;
   let graph: FakeHttp;
   let socket: RecordingSocket;
+  let created: { status: number; body: { id: string } };
 
   const post = (raw: string, signature: string | null = sign(raw)) =>
     app.postRaw('/api/comms/webhooks/meta', raw, signature ? { 'x-hub-signature-256': signature } : {});
@@ -26,7 +27,7 @@ describe('Meta WhatsApp Cloud API channel (integration)', () => {
       return { status: 404, body: { error: { message: 'Unknown path', type: 'OAuthException', code: 803 } } };
     }).start();
     app = await startTestApp();
-    const created = await app.post('/api/comms/channels', {
+    created = await app.post('/api/comms/channels', {
       provider: 'meta',
       name: 'Acme US',
       config: { phoneNumberId: PHONE_NUMBER_ID, graphBaseUrl: `${graph.url}/v23.0` },
@@ -137,5 +138,46 @@ describe('Meta WhatsApp Cloud API channel (integration)', () => {
     expect(res.status).toBe(200);
     await eventually(async () => (await app.sql(`SELECT 1 FROM webhook_events WHERE state = 'pending'`)).length === 0, 'group processed');
     expect((await app.sql(`SELECT count(*)::int AS n FROM threads`))[0].n).toBe(before);
+  });
+
+  it('should apply every number of a POST batching two of our Meta channels, each to its own channel', async () => {
+    const SECOND = '109876543210988';
+    graph.script(`GET /v23.0/${SECOND}`, {
+      status: 200,
+      body: { ...fixture<Record<string, unknown>>('meta/connection_state_open.json'), id: SECOND },
+    });
+    const second = await app.post('/api/comms/channels', {
+      provider: 'meta',
+      name: 'Acme UK',
+      config: { phoneNumberId: SECOND, graphBaseUrl: `${graph.url}/v23.0` },
+      secrets: { accessToken: 'EAAG-test-token', appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN },
+    });
+    expect(second.status).toBe(201);
+    const change = (phoneNumberId: string, id: string, from: string, text: string) => ({
+      field: 'messages',
+      value: {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: '12025550100', phone_number_id: phoneNumberId },
+        contacts: [{ profile: { name: `Customer ${from}` }, wa_id: from }],
+        messages: [{ from, id, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
+      },
+    });
+    const batched = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        { id: '102938475610293', changes: [change(PHONE_NUMBER_ID, 'wamid.BATCH-US', '12025550177', 'to the US number')] },
+        { id: '102938475610293', changes: [change(SECOND, 'wamid.BATCH-UK', '447700900123', 'to the UK number')] },
+      ],
+    });
+    expect((await post(batched)).status).toBe(200);
+    const us = await socket.waitFor('new_message', (d) => d.message.providerMessageId === 'wamid.BATCH-US');
+    const uk = await socket.waitFor('new_message', (d) => d.message.providerMessageId === 'wamid.BATCH-UK');
+    expect(us.thread.channelId).toBe(created.body.id);
+    expect(uk.thread.channelId).toBe(second.body.id);
+    // Meta delivers again: neither message is doubled.
+    expect((await post(batched)).status).toBe(200);
+    await eventually(async () => (await app.sql(`SELECT 1 FROM webhook_events WHERE state = 'pending'`)).length === 0, 'processed');
+    const rows = await app.sql(`SELECT count(*)::int AS n FROM messages WHERE provider_message_id IN ('wamid.BATCH-US', 'wamid.BATCH-UK')`);
+    expect(rows[0].n).toBe(2);
   });
 });

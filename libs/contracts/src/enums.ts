@@ -1,6 +1,6 @@
 /** Enumerations shared by server and client. Plain string unions: no runtime dependencies. */
 
-export const PROVIDER_KINDS = ['mock', 'evolution', 'waha', 'meta'] as const;
+export const PROVIDER_KINDS = ['mock', 'evolution', 'waha', 'meta', 'twilio', 'android_sms'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
 export type MessageDirection = 'inbound' | 'outbound' | 'system';
@@ -33,4 +33,9 @@ export type ThreadStatus = 'open' | 'pending' | 'resolved' | 'snoozed';
 export type ProviderErrorCode =
   'rate_limited' | 'unavailable' | 'timeout' | 'auth' | 'invalid_recipient' | 'window_closed' | 'bad_request' | 'opted_out' | 'unknown';
 
-export type ChannelState = 'connected' | 'connecting' | 'disconnected' | 'refused' | 'unknown';
+/**
+ * A channel's connection as last seen: `qr_required` while an unofficial WhatsApp gateway waits
+ * for its QR to be scanned (the channel view carries the QR), `needs_reauth` when the provider
+ * refused our credentials (token expired, session logged out) and an admin must act.
+ */
+export type ChannelState = 'connected' | 'connecting' | 'qr_required' | 'disconnected' | 'needs_reauth' | 'refused' | 'unknown';

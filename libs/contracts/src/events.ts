@@ -39,12 +39,32 @@ export interface ChannelUpdatedEvent {
   channel: ChannelView;
 }
 
+/**
+ * Progress of a channel's history import (Android SMS gateway "sync": the phone's recent
+ * messages pulled into threads). Pushed on the socket's `sync` event with `kind: 'history'`,
+ * so a client tells it apart from a catch-up sync by `kind`.
+ */
+export interface HistorySyncEvent {
+  seq: number;
+  kind: 'history';
+  channelId: string;
+  state: 'running' | 'done' | 'failed';
+  /** Messages the provider said it would resend, when it says (null: unknown yet). */
+  total: number | null;
+  /** New messages stored so far, and ones we already had (deduplicated by the phone's id). */
+  imported: number;
+  skipped: number;
+  error: string | null;
+  startedAt: string;
+}
+
 export type RealtimeEvent =
   | { type: 'new_message'; data: NewMessageEvent }
   | { type: 'status_update'; data: StatusUpdateEvent }
   | { type: 'message_updated'; data: MessageUpdatedEvent }
   | { type: 'thread_updated'; data: ThreadUpdatedEvent }
-  | { type: 'channel_updated'; data: ChannelUpdatedEvent };
+  | { type: 'channel_updated'; data: ChannelUpdatedEvent }
+  | { type: 'history_sync'; data: HistorySyncEvent };
 
 export type RealtimeEventType = RealtimeEvent['type'];
 
@@ -65,7 +85,8 @@ export interface ServerToClientEvents {
   message_updated: (e: MessageUpdatedEvent) => void;
   thread_updated: (e: ThreadUpdatedEvent) => void;
   channel_updated: (e: ChannelUpdatedEvent) => void;
-  sync: (e: SyncEvent) => void;
+  /** A catch-up (SyncEvent) or, with `kind: 'history'`, a history import's progress. */
+  sync: (e: SyncEvent | HistorySyncEvent) => void;
 }
 
 export interface ClientToServerEvents {

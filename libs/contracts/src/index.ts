@@ -4,3 +4,4 @@ export * from './views';
 export * from './requests';
 export * from './events';
 export * from './provider-catalog';
+export * from './templates';

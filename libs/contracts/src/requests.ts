@@ -1,24 +1,58 @@
 import type { ProviderKind, ThreadStatus } from './enums';
 
+/** A template parameter, as WhatsApp Cloud API takes it (text only from the composer). */
+export interface TemplateParameter {
+  type: 'text';
+  text: string;
+}
+
+export interface TemplateComponentRef {
+  type: 'header' | 'body' | 'button';
+  sub_type?: string;
+  index?: string;
+  parameters: TemplateParameter[];
+}
+
+/** Which approved template to send, with its parameters (Meta's `template` object). */
 export interface TemplateRef {
   name: string;
   language: { code: string };
-  components?: unknown[];
+  components?: TemplateComponentRef[];
 }
 
-/** POST /api/comms/threads/:id/messages. A repeated clientMessageId returns the first message. */
+/** One file to send: uploaded first with POST /api/comms/uploads. */
+export interface AttachmentRef {
+  uploadId: string;
+  /** Send an audio file as a voice note (push-to-talk) where the provider distinguishes. */
+  voice?: boolean;
+}
+
+/**
+ * POST /api/comms/threads/:id/messages. A repeated clientMessageId returns the first message.
+ * Exactly one of: `body` (text), `attachments` (one file; `body` becomes its caption), `template`.
+ */
 export interface SendMessageRequest {
-  body: string;
+  body?: string;
   clientMessageId: string;
   replyToId?: string;
+  attachments?: AttachmentRef[];
   template?: TemplateRef;
 }
 
-/** POST /api/comms/threads: start a conversation with a number typed in any format. */
+/** POST /api/comms/channels/:id/test: with `loopTo`, also send a test message there and track it. */
+export interface ChannelTestRequest {
+  loopTo?: string;
+}
+
+/**
+ * POST /api/comms/threads: start a conversation with a number typed in any format, with text
+ * or (what a Meta number needs for someone who has not written in 24 hours) a template.
+ */
 export interface StartThreadRequest {
   channelId: string;
   to: string;
-  body: string;
+  body?: string;
+  template?: TemplateRef;
   clientMessageId: string;
 }
 

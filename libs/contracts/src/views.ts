@@ -50,6 +50,8 @@ export interface MediaView {
   durationSec: number | null;
   /** Authorised app URL serving the bytes, when the bytes can be fetched. */
   url: string | null;
+  /** Set when fetching the file from the provider failed after every retry; opening the URL tries again. */
+  downloadError: string | null;
 }
 
 export interface LocationView {
@@ -109,6 +111,8 @@ export interface ChannelView {
   /** Secret fields, masked (`••••abcd`), or null when unset. Never the secret itself. */
   secrets: Record<string, string | null>;
   createdAt: string;
+  /** Changes with every edit and state change: a client keeps the newest view it has seen. */
+  updatedAt: string;
 }
 
 export interface HealthView {
@@ -116,9 +120,42 @@ export interface HealthView {
   checks: Record<string, { ok: boolean; detail?: string }>;
 }
 
+/** A stored upload (POST /api/comms/uploads, raw bytes with Content-Type and X-File-Name). */
+export interface UploadView {
+  uploadId: string;
+  mimeType: string;
+  fileName: string;
+  size: number;
+  /** What the file will be sent as. */
+  kind: 'image' | 'video' | 'audio' | 'voice' | 'document' | 'sticker';
+}
+
+/** A WhatsApp message template as synced from the WABA (GET /api/comms/channels/:id/templates). */
+export interface TemplateView {
+  name: string;
+  language: string;
+  /** APPROVED, PENDING, REJECTED, PAUSED, DISABLED: only APPROVED ones can be sent. */
+  status: string;
+  category: string;
+  /** The body text with {{1}}-style placeholders. */
+  body: string;
+  header: string | null;
+  footer: string | null;
+  /** How many {{n}} parameters the body takes. */
+  bodyParameters: number;
+}
+
+export interface TemplateListView {
+  items: TemplateView[];
+  /** When the list was last fetched from Meta (null: never). */
+  syncedAt: string | null;
+}
+
 export interface ConnectionTestView {
+  /** With `loopTo`: the test message sent, whose ticks arrive as status_update events. */
+  loop?: { messageId: string; threadId: string } | null;
   ok: boolean;
-  checks: { name: string; ok: boolean; detail?: string }[];
+  checks: { name: string; ok: boolean; detail?: string; state?: ChannelState; qr?: string | null; address?: string | null }[];
   latencyMs: number;
 }
 

@@ -37,12 +37,6 @@ export class ChannelsController {
     return this.channels.view(await this.channels.update((await this.tenants.getDefault()).id, id, UpdateChannelDto.parse(body)));
   }
 
-  @Post('channels/:id/test')
-  @HttpCode(200)
-  async test(@Param('id', ParseUUIDPipe) id: string): Promise<ConnectionTestView> {
-    return this.tests.testSaved((await this.tenants.getDefault()).id, id);
-  }
-
   @Post('provider/test')
   @HttpCode(200)
   async testProvider(@Body() body: unknown): Promise<ConnectionTestView> {

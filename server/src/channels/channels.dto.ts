@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import {
   catalogEntry,
+  PACING_FIELDS,
   PROVIDER_KINDS,
   type ChannelView,
   type CreateChannelRequest,
@@ -61,6 +62,11 @@ export function checkFields(
 ): void {
   const entry = catalogEntry(provider);
   for (const key of Object.keys(config)) {
+    const pacing = PACING_FIELDS.find((x) => x.key === key);
+    if (pacing) {
+      if (config[key] !== '' && !(Number(config[key]) >= 0)) throw new BadRequestException(`config.${key} must be a number >= 0`);
+      continue;
+    }
     const f = entry.fields.find((x) => x.key === key);
     if (!f) throw new BadRequestException(`config.${key} is not a ${provider} setting`);
     if (f.secret) throw new BadRequestException(`${key} is a secret: pass it in secrets, not config`);
@@ -105,5 +111,6 @@ export function toChannelView(c: Channel, secrets: Record<string, string>, publi
     config: c.config,
     secrets: masked,
     createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
   };
 }

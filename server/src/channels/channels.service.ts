@@ -5,7 +5,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { ChannelContext } from '../providers/provider.types';
 import { Channel } from './channel.entity';
-import { checkFields, CreateChannelDto, toChannelView, UpdateChannelDto } from './channels.dto';
+import { callbackUrl, checkFields, CreateChannelDto, toChannelView, UpdateChannelDto } from './channels.dto';
+import { RealtimeService } from '../realtime/realtime.service';
 import { SecretsCipher } from './secrets-cipher';
 
 const CACHE_MS = 5000;
@@ -21,6 +22,7 @@ export class ChannelsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly realtime: RealtimeService,
   ) {
     this.cipher = new SecretsCipher(config.encryptionKey);
   }
@@ -49,7 +51,13 @@ export class ChannelsService {
   }
 
   context(c: Channel): ChannelContext {
-    return { id: c.id, provider: c.provider, config: c.config, secrets: this.cipher.decrypt(c.secrets) };
+    return {
+      id: c.id,
+      provider: c.provider,
+      config: c.config,
+      secrets: this.cipher.decrypt(c.secrets),
+      callbackUrl: callbackUrl(this.config.publicBaseUrl, c.provider),
+    };
   }
 
   /** The channel a webhook belongs to; providers without routing keys (mock) use their first channel. */
@@ -82,9 +90,18 @@ export class ChannelsService {
       needsReauth: false,
       qr: null,
     });
-    const saved = await this.repo.save(channel);
+    const saved = await this.saveAndAnnounce(channel);
     this.routeCache.clear();
     return saved;
+  }
+
+  /** Saves and appends `channel_updated` in one transaction: every open settings page and inbox sees it. */
+  private saveAndAnnounce(channel: Channel): Promise<Channel> {
+    return this.db.transaction(async (m) => {
+      const saved = await m.getRepository(Channel).save(channel);
+      await this.realtime.append(m, saved.tenantId, null, { type: 'channel_updated', data: { channel: this.view(saved) } });
+      return saved;
+    });
   }
 
   async update(tenantId: string, id: string, dto: UpdateChannelDto): Promise<Channel> {
@@ -105,7 +122,7 @@ export class ChannelsService {
       routingKey,
       secrets: Object.keys(secrets).length ? this.cipher.encrypt(secrets) : null,
     });
-    const saved = await this.repo.save(c);
+    const saved = await this.saveAndAnnounce(c);
     this.routeCache.clear();
     return saved;
   }
@@ -118,11 +135,11 @@ export class ChannelsService {
     const repo = manager.getRepository(Channel);
     const c = await repo.findOneBy({ id });
     if (!c) return null;
-    c.state = patch.state;
     if (patch.address) c.address = patch.address;
     if (patch.needsReauth !== undefined) c.needsReauth = patch.needsReauth;
     if (patch.state === 'connected') c.needsReauth = false;
     c.qr = patch.state === 'connected' ? null : (patch.qr ?? c.qr);
+    c.state = displayedState(patch.state, c.needsReauth, c.qr);
     return repo.save(c);
   }
 
@@ -165,7 +182,17 @@ export class ChannelsService {
   }
 
   private routingKey(provider: Channel['provider'], config: Record<string, string>): string | null {
-    const field = catalogEntry(provider).routingField;
-    return field ? (config[field] ?? null) : null;
+    const field = catalogEntry(provider).routingFields.find((f) => config[f]);
+    return field ? config[field] : null;
   }
+}
+
+/**
+ * The one state an admin needs to see: adapters report what the provider said (connecting,
+ * disconnected) plus whether it wants a human; a channel waiting for a human shows
+ * `qr_required` when there is a QR to scan, `needs_reauth` otherwise.
+ */
+export function displayedState(reported: ChannelState, needsReauth: boolean, qr: string | null): ChannelState {
+  if (reported === 'connected' || reported === 'qr_required' || !needsReauth) return reported;
+  return qr ? 'qr_required' : 'needs_reauth';
 }

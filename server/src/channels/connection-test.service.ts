@@ -27,9 +27,18 @@ export class ConnectionTestService {
   async testSaved(tenantId: string, channelId: string): Promise<ConnectionTestView> {
     const channel = await this.channels.get(tenantId, channelId);
     const result = await this.run(this.channels.context(channel));
-    const connected = result.checks.find((c) => c.name === 'connection')?.ok ?? false;
+    const check = result.checks.find((c) => c.name === 'connection');
+    const state = check?.state ?? (check?.ok ? 'connected' : 'disconnected');
     await this.db.transaction(async (m) => {
-      const updated = await this.channels.setConnection(m, channel.id, { state: connected ? 'connected' : 'disconnected' });
+      // The test's answer replaces any earlier QR code: one it did not return is stale (a refused
+      // key, a session that moved on), and setConnection keeps the stored QR when given none.
+      if (!check?.qr) await m.query(`UPDATE channels SET qr = NULL WHERE id = $1`, [channel.id]);
+      const updated = await this.channels.setConnection(m, channel.id, {
+        state,
+        address: check?.address ?? null,
+        needsReauth: state === 'needs_reauth' || state === 'qr_required',
+        qr: check?.qr ?? null,
+      });
       if (updated)
         await this.realtime.append(m, tenantId, null, { type: 'channel_updated', data: { channel: this.channels.view(updated) } });
     });
@@ -48,7 +57,8 @@ export class ConnectionTestService {
     const config = stringRecord(o, 'config');
     const secrets = stringRecord(o, 'secrets');
     checkFields(provider as ProviderKind, config, secrets, true);
-    return this.run({ id: 'unsaved', provider: provider as ProviderKind, config, secrets });
+    const kind = provider as ProviderKind;
+    return this.run({ id: 'unsaved', provider: kind, config, secrets, callbackUrl: callbackUrl(this.config.publicBaseUrl, kind) });
   }
 
   private async run(ctx: ChannelContext): Promise<ConnectionTestView> {

@@ -12,3 +12,12 @@ export function iso(d: Date | string | null | undefined): string | null {
   if (d === null || d === undefined) return null;
   return (d instanceof Date ? d : new Date(d)).toISOString();
 }
+
+/**
+ * The rows of an `UPDATE ... RETURNING` / `DELETE ... RETURNING` run through TypeORM's query():
+ * for those commands the postgres driver answers `[rows, affectedCount]`, not the rows.
+ */
+export function returnedRows<T = Record<string, unknown>>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return result as T[];
+}

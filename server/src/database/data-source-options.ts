@@ -1,8 +1,10 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { Initial1763600000000 } from './migrations/1763600000000-Initial';
+import { Templates1763700000000 } from './migrations/1763700000000-Templates';
+import { HistorySync1763800000000 } from './migrations/1763800000000-HistorySync';
 
-export const MIGRATIONS = [Initial1763600000000];
+export const MIGRATIONS = [Initial1763600000000, Templates1763700000000, HistorySync1763800000000];
 
 /**
  * The one TypeORM configuration. Schema changes only through migrations, run at boot

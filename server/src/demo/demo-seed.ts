@@ -89,7 +89,7 @@ export class DemoSeed {
     if (seeded.length) return;
     const now = Math.floor(Date.now() / 1000);
     for (const body of demoWebhooks(now)) {
-      await this.webhooks.accept('mock', { headers: {}, rawBody: Buffer.from(JSON.stringify(body)), body, subPath: '' });
+      await this.webhooks.accept('mock', { headers: {}, rawBody: Buffer.from(JSON.stringify(body)), body, subPath: '', publicUrl: '' });
     }
     this.logger.log('demo data queued: three conversations on the mock channel');
   }

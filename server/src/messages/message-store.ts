@@ -22,7 +22,8 @@ export type NewMessage = Pick<
   | 'location'
   | 'replyToId'
   | 'replyToProviderId'
->;
+> &
+  Partial<Pick<Message, 'template'>>;
 
 const COLUMNS = [
   'tenant_id',
@@ -41,6 +42,7 @@ const COLUMNS = [
   'location',
   'reply_to_id',
   'reply_to_provider_id',
+  'template',
 ];
 
 /** Message persistence shared by ingest and sending. Every write here is idempotent. */
@@ -68,6 +70,7 @@ export class MessageStore {
       m.location ? JSON.stringify(m.location) : null,
       m.replyToId,
       m.replyToProviderId,
+      m.template ? JSON.stringify(m.template) : null,
     ];
     const rows: Record<string, unknown>[] = await manager.query(
       `INSERT INTO messages (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})

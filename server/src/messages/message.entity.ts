@@ -1,4 +1,5 @@
 import type {
+  TemplateRef,
   LocationView,
   MessageDirection,
   MessageErrorView,
@@ -16,6 +17,10 @@ export interface StoredMedia {
   durationSec: number | null;
   /** Where the provider keeps the bytes (opaque to everything but the adapter). */
   providerRef: string | null;
+  /** The bytes are in our media store already (an agent's upload): nothing to fetch. */
+  stored?: boolean;
+  /** Why fetching the bytes from the provider failed, after every retry (shown on the bubble). */
+  downloadError?: string | null;
 }
 
 @Entity('messages')
@@ -42,6 +47,8 @@ export class Message {
   @Column({ type: 'timestamptz', name: 'deleted_at', nullable: true }) deletedAt: Date | null;
   @Column({ type: 'jsonb', nullable: true }) error: MessageErrorView | null;
   @Column({ type: 'text', nullable: true }) transcript: string | null;
+  /** The approved template an outbound `template` message is sent with. */
+  @Column({ type: 'jsonb', nullable: true }) template: TemplateRef | null;
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' }) updatedAt: Date;
 }

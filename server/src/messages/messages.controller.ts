@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import type { MessageView, Page, ThreadView } from '@switchboard/contracts';
 import type { FastifyReply } from 'fastify';
 import { parseLimit } from '../common/validate';
 import { TenantsService } from '../tenants/tenants.service';
+import { MediaLinks } from './media-links';
+import type { MediaFile } from './media-store';
 import { MediaService } from './media.service';
 import { SendMessageDto, StartThreadDto } from './messages.dto';
 import { MessagesService } from './messages.service';
@@ -15,6 +17,7 @@ export class MessagesController {
     private readonly messages: MessagesService,
     private readonly mediaFiles: MediaService,
     private readonly tenants: TenantsService,
+    private readonly links: MediaLinks,
   ) {}
 
   @Get('threads/:id/messages')
@@ -37,19 +40,17 @@ export class MessagesController {
   /** The bytes of a message's photo, voice note or document (fetched once, then kept). */
   @Get('messages/:id/media')
   async media(@Param('id', ParseUUIDPipe) id: string, @Res() res: FastifyReply): Promise<void> {
-    const file = await this.mediaFiles.open((await this.tenants.getDefault()).id, id);
-    const name = file.fileName ? `; filename*=UTF-8''${encodeURIComponent(file.fileName)}` : '';
-    // Customers choose what they send: only formats a browser cannot execute are shown inline.
-    // Anything else (HTML, SVG, PDF...) downloads, and a sandbox CSP covers what slips through.
-    const inline = INLINE_TYPES.test(file.mimeType);
-    await res
-      .header('content-type', file.mimeType)
-      .header('content-length', String(file.size))
-      .header('content-disposition', `${inline ? 'inline' : 'attachment'}${name}`)
-      .header('content-security-policy', "default-src 'none'; sandbox")
-      .header('cache-control', 'private, max-age=86400, immutable')
-      .header('x-content-type-options', 'nosniff')
-      .send(file.stream);
+    await sendFile(res, await this.mediaFiles.open((await this.tenants.getDefault()).id, id));
+  }
+
+  /**
+   * An outbound file for a provider that fetches media by URL (Twilio MediaUrl): no session,
+   * but only with a valid, unexpired signature for this very message (media-links.ts).
+   */
+  @Get('media/public/:id')
+  async publicMedia(@Param('id', ParseUUIDPipe) id: string, @Query() q: Record<string, unknown>, @Res() res: FastifyReply): Promise<void> {
+    if (!this.links.valid(id, q.exp, q.sig)) throw new ForbiddenException('this media link is invalid or has expired');
+    await sendFile(res, await this.mediaFiles.open((await this.tenants.getDefault()).id, id));
   }
 
   @Post('messages/:id/retry')
@@ -57,4 +58,19 @@ export class MessagesController {
   async retry(@Param('id', ParseUUIDPipe) id: string): Promise<MessageView> {
     return this.messages.retry((await this.tenants.getDefault()).id, id);
   }
+}
+
+async function sendFile(res: FastifyReply, file: MediaFile): Promise<void> {
+  const name = file.fileName ? `; filename*=UTF-8''${encodeURIComponent(file.fileName)}` : '';
+  // Customers choose what they send: only formats a browser cannot execute are shown inline.
+  // Anything else (HTML, SVG, PDF...) downloads, and a sandbox CSP covers what slips through.
+  const inline = INLINE_TYPES.test(file.mimeType);
+  await res
+    .header('content-type', file.mimeType)
+    .header('content-length', String(file.size))
+    .header('content-disposition', `${inline ? 'inline' : 'attachment'}${name}`)
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .header('cache-control', 'private, max-age=86400, immutable')
+    .header('x-content-type-options', 'nosniff')
+    .send(file.stream);
 }

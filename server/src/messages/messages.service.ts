@@ -8,7 +8,15 @@ import {
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { catalogEntry, serviceWindowOpen, type MessageView, type Page, type ThreadView } from '@switchboard/contracts';
+import {
+  catalogEntry,
+  serviceWindowOpen,
+  type AttachmentRef,
+  type MessageView,
+  type Page,
+  type TemplateRef,
+  type ThreadView,
+} from '@switchboard/contracts';
 import type { Queue } from 'bull';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ChannelsService } from '../channels/channels.service';
@@ -24,8 +32,12 @@ import { RealtimeService } from '../realtime/realtime.service';
 import { Tenant } from '../tenants/tenant.entity';
 import type { Thread } from '../threads/thread.entity';
 import { ThreadStore } from '../threads/thread-store';
+import { MediaStore } from './media-store';
 import type { Message } from './message.entity';
 import { MessageStore } from './message-store';
+import { renderTemplate } from './template-render';
+import { TemplatesService } from './templates.service';
+import { uploadKind } from './upload-policy';
 import { previewOf, toMessageView, type SendMessageDto, type StartThreadDto } from './messages.dto';
 
 @Injectable()
@@ -40,6 +52,8 @@ export class MessagesService {
     private readonly channels: ChannelsService,
     private readonly registry: ProvidersRegistry,
     private readonly realtime: RealtimeService,
+    private readonly media: MediaStore,
+    private readonly templates: TemplatesService,
   ) {}
 
   /** Chronological page; `nextCursor` pages backwards into older history. */
@@ -144,8 +158,16 @@ export class MessagesService {
     const existing = await this.messages.byClientId(m, thread.tenantId, dto.clientMessageId);
     if (existing) return this.sameRequest(existing, thread.id);
     const channel = await this.channels.byId(thread.channelId);
+    const template = dto.template;
+    const attachment = 'attachments' in dto ? dto.attachments?.[0] : undefined;
     const entry = channel ? catalogEntry(channel.provider) : null;
-    if (entry && !serviceWindowOpen(entry, thread.lastInboundAt)) {
+    if (template && channel && !this.registry.get(channel.provider).sendTemplate) {
+      throw new BadRequestException(`${channel.provider} channels cannot send WhatsApp templates`);
+    }
+    if (attachment && channel && !this.registry.get(channel.provider).sendMedia) {
+      throw new BadRequestException(`${channel.provider} channels cannot send files`);
+    }
+    if (!template && entry && !serviceWindowOpen(entry, thread.lastInboundAt)) {
       // Refused here, before anything is stored or sent: Meta would accept the request and fail
       // it later with 131047, after the agent had moved on.
       throw new UnprocessableEntityException(
@@ -157,6 +179,7 @@ export class MessagesService {
       replyTo = await this.messages.byId(m, dto.replyToId);
       if (!replyTo || replyTo.threadId !== thread.id) throw new BadRequestException('replyToId is not a message of this conversation');
     }
+    const content = await this.content(m, thread, dto.body ?? null, attachment, template);
     const now = new Date();
     const inserted = await this.messages.insert(m, {
       tenantId: thread.tenantId,
@@ -164,20 +187,21 @@ export class MessagesService {
       channelId: thread.channelId,
       direction: 'outbound',
       origin: 'agent',
-      kind: 'text',
-      body: dto.body,
+      ...content,
       status: 'pending',
       providerMessageId: null,
       clientMessageId: dto.clientMessageId,
       sentAt: null,
       orderedAt: now,
-      media: null,
       location: null,
       replyToId: replyTo?.id ?? null,
       replyToProviderId: replyTo?.providerMessageId ?? null,
     });
     // A concurrent request with the same clientMessageId won the insert: answer with its row.
     if (!inserted) return this.sameRequest((await this.messages.byClientId(m, thread.tenantId, dto.clientMessageId))!, thread.id);
+    if (attachment && !(await this.media.attachUpload(thread.tenantId, attachment.uploadId, inserted.id))) {
+      throw new BadRequestException(`upload ${attachment.uploadId} is gone; upload the file again`);
+    }
     await this.threads.applyMessage(m, thread.id, { orderedAt: now, preview: previewOf(inserted), inbound: false });
     const view = (await this.threads.view(m, thread.id))!;
     await this.realtime.append(m, thread.tenantId, thread.id, {
@@ -185,6 +209,40 @@ export class MessagesService {
       data: { threadId: thread.id, message: toMessageView(inserted), thread: view },
     });
     return inserted;
+  }
+
+  /** What an outbound message carries: text, one uploaded file (body as caption), or a template. */
+  private async content(
+    m: EntityManager,
+    thread: Thread,
+    body: string | null,
+    attachment: AttachmentRef | undefined,
+    template: TemplateRef | undefined,
+  ): Promise<Pick<Message, 'kind' | 'body' | 'media' | 'template'>> {
+    if (template) {
+      const view = await this.templates.checkSend(m, thread.channelId, template);
+      return { kind: 'template', body: renderTemplate(template, view), media: null, template };
+    }
+    if (attachment) {
+      const upload = await this.media.openUpload(thread.tenantId, attachment.uploadId);
+      if (!upload) throw new BadRequestException(`upload ${attachment.uploadId} not found; upload the file first`);
+      upload.stream.destroy();
+      const kind = uploadKind(upload.mimeType);
+      return {
+        kind: kind === 'audio' && attachment.voice ? 'voice' : kind,
+        body,
+        media: {
+          mimeType: upload.mimeType,
+          fileName: upload.fileName,
+          size: upload.size,
+          durationSec: null,
+          providerRef: null,
+          stored: true,
+        },
+        template: null,
+      };
+    }
+    return { kind: 'text', body, media: null, template: null };
   }
 
   private sameRequest(existing: Message, threadId: string): Message {

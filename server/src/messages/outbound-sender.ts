@@ -1,11 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { MessageErrorView } from '@switchboard/contracts';
+import { catalogEntry, channelPacing, type MessageErrorView } from '@switchboard/contracts';
 import { DataSource } from 'typeorm';
 import { ChannelsService } from '../channels/channels.service';
 import { ProviderError } from '../providers/provider-error';
 import { ProvidersRegistry } from '../providers/providers.registry';
+import type { OutboundMedia, OutboundText, SendResult } from '../providers/provider.types';
+import type { Channel } from '../channels/channel.entity';
+import { MediaLinks } from './media-links';
+import { MediaStore } from './media-store';
 import { RealtimeService } from '../realtime/realtime.service';
+import { ThreadStore } from '../threads/thread-store';
 import { MessageStore } from './message-store';
 import type { Message } from './message.entity';
 import { SendRateLimiter } from './send-rate-limiter';
@@ -14,7 +19,14 @@ import { SendRateLimiter } from './send-rate-limiter';
 const ORDER_WAIT_MS = 3000;
 const ORDER_POLL_MS = 50;
 
-export type SendOutcome = 'sent' | 'failed' | 'skipped';
+const OUTBOUND_MEDIA_KINDS: ReadonlySet<string> = new Set(['image', 'video', 'audio', 'voice', 'document', 'sticker']);
+
+/** After a provider 429 nothing leaves the channel for this long. */
+const RATE_LIMIT_PAUSE_MS = 3000;
+/** A message still rate limited this long after it was written fails instead of waiting on. */
+const RATE_LIMIT_GIVE_UP_MS = 3_600_000;
+
+export type SendOutcome = 'sent' | 'failed' | 'skipped' | 'deferred';
 
 /**
  * The one place that decides what a provider error means for a send: retry (Bull backoff),
@@ -31,6 +43,9 @@ export class OutboundSender {
     private readonly registry: ProvidersRegistry,
     private readonly realtime: RealtimeService,
     private readonly rateLimiter: SendRateLimiter,
+    private readonly threads: ThreadStore,
+    private readonly media: MediaStore,
+    private readonly links: MediaLinks,
   ) {}
 
   /**
@@ -42,19 +57,31 @@ export class OutboundSender {
     // Idempotent: a job that runs again after the message moved on does nothing.
     if (!message || message.status !== 'pending' || message.providerMessageId) return 'skipped';
     const channel = await this.channels.byId(message.channelId);
-    const thread: { raw_address: string; address: string }[] = await this.db.query(
-      `SELECT raw_address, address FROM threads WHERE id = $1`,
+    const thread: { raw_address: string; address: string; opted_out: boolean | null }[] = await this.db.query(
+      `SELECT t.raw_address, t.address, c.opted_out FROM threads t LEFT JOIN contacts c ON c.id = t.contact_id WHERE t.id = $1`,
       [message.threadId],
     );
     if (!channel || !thread[0]) return this.fail(message, new ProviderError('bad_request', 'the channel or conversation no longer exists'));
+    // Checked at the moment of sending, not only when the message was written: a STOP that
+    // arrives while a reply waits in the queue still stops it.
+    if (thread[0].opted_out) {
+      return this.fail(
+        message,
+        new ProviderError('opted_out', 'opted_out: this contact replied STOP; they must send START before they can be messaged again'),
+      );
+    }
     try {
       await this.waitForEarlierSends(message);
       const replyTo = message.replyToId ? await this.messages.byId(this.db.manager, message.replyToId) : null;
-      await this.rateLimiter.acquire(channel.id, `${message.id}:${Date.now()}`);
-      const result = await this.registry.get(channel.provider).sendText(this.channels.context(channel), {
+      await this.rateLimiter.acquire(
+        channel.id,
+        `${message.id}:${Date.now()}`,
+        channelPacing(catalogEntry(channel.provider), channel.config),
+      );
+      const result = await this.dispatch(channel, message, {
+        messageId: message.id,
         to: thread[0].raw_address,
         address: thread[0].address,
-        text: message.body ?? '',
         replyTo: replyTo?.providerMessageId
           ? { providerMessageId: replyTo.providerMessageId, fromMe: replyTo.direction === 'outbound', body: replyTo.body }
           : null,
@@ -66,15 +93,56 @@ export class OutboundSender {
       // retry; only the last attempt turns it into a visible failure.
       const pe =
         err instanceof ProviderError ? err : new ProviderError('unavailable', `could not send: ${(err as Error).message}`, null, true);
+      if (pe.code === 'rate_limited') {
+        // The whole channel backs off, not just this job: the next sends would hit the same limit.
+        await this.rateLimiter.pause(channel.id, RATE_LIMIT_PAUSE_MS);
+        // A rate limit is not the message's fault: past its last attempt it stays pending and the
+        // sweeper queues it again, for up to RATE_LIMIT_GIVE_UP_MS after it was written.
+        if (lastAttempt && Date.now() - new Date(message.createdAt).getTime() < RATE_LIMIT_GIVE_UP_MS) {
+          await this.recordRetryableError(message, pe);
+          return 'deferred';
+        }
+      }
       if (pe.retryable && !lastAttempt) {
-        await this.db.query(`UPDATE messages SET error = $2 WHERE id = $1 AND status = 'pending'`, [
-          message.id,
-          JSON.stringify(errorView(pe)),
-        ]);
+        await this.recordRetryableError(message, pe);
         throw pe;
       }
       return this.fail(message, pe);
     }
+  }
+
+  /** Shown on the still-pending bubble ("retrying: rate limited…"), cleared when it is sent. */
+  private async recordRetryableError(message: Message, pe: ProviderError): Promise<void> {
+    await this.db.query(`UPDATE messages SET error = $2 WHERE id = $1 AND status = 'pending'`, [message.id, JSON.stringify(errorView(pe))]);
+  }
+
+  /** The one provider call a message needs: a template, a file (with its caption) or text. */
+  private async dispatch(
+    channel: Channel,
+    message: Message,
+    target: Pick<OutboundText, 'to' | 'address' | 'replyTo' | 'messageId'>,
+  ): Promise<SendResult> {
+    const adapter = this.registry.get(channel.provider);
+    const ctx = this.channels.context(channel);
+    if (message.kind === 'template' && message.template) {
+      if (!adapter.sendTemplate) throw new ProviderError('bad_request', `${channel.provider} cannot send templates`);
+      return adapter.sendTemplate(ctx, { to: target.to, address: target.address, template: message.template });
+    }
+    if (message.media && OUTBOUND_MEDIA_KINDS.has(message.kind)) {
+      if (!adapter.sendMedia) throw new ProviderError('bad_request', `${channel.provider} cannot send files`);
+      const file = await this.media.bytes(message.tenantId, message.id);
+      if (!file) throw new ProviderError('bad_request', 'the attached file is no longer stored; attach it again');
+      return adapter.sendMedia(ctx, {
+        ...target,
+        kind: message.kind as OutboundMedia['kind'],
+        caption: message.body,
+        mimeType: file.mimeType,
+        fileName: file.fileName ?? 'file',
+        bytes: file.bytes,
+        publicUrl: this.links.url(message.id),
+      });
+    }
+    return adapter.sendText(ctx, { ...target, text: message.body ?? '' });
   }
 
   /**
@@ -125,6 +193,22 @@ export class OutboundSender {
           type: 'status_update',
           data: { threadId: message.threadId, messageId: message.id, status: 'failed', providerMessageId: locked.providerMessageId, error },
         });
+      }
+      // The provider refused because the contact unsubscribed (Twilio 21610) without us having
+      // seen their STOP: record it, so later sends stop before leaving.
+      if (err.code === 'opted_out') {
+        const [contacts]: [{ id: string }[], number] = await m.query(
+          `UPDATE contacts SET opted_out = true, updated_at = now()
+           WHERE id = (SELECT contact_id FROM threads WHERE id = $1) AND opted_out = false RETURNING id`,
+          [message.threadId],
+        );
+        const threads: { id: string }[] = contacts.length
+          ? await m.query(`SELECT id FROM threads WHERE contact_id = $1`, [contacts[0].id])
+          : [];
+        for (const { id } of threads) {
+          const thread = await this.threads.view(m, id);
+          if (thread) await this.realtime.append(m, message.tenantId, id, { type: 'thread_updated', data: { thread } });
+        }
       }
       if (err.code === 'auth') {
         const channel = await this.channels.setConnection(m, message.channelId, { state: 'disconnected', needsReauth: true });

@@ -19,7 +19,7 @@ export interface HttpBytes {
 export async function httpBytes(
   method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   url: string,
-  opts: { headers?: Record<string, string>; body?: string; timeoutMs: number; what: string },
+  opts: { headers?: Record<string, string>; body?: string | Uint8Array | FormData; timeoutMs: number; what: string },
 ): Promise<HttpBytes> {
   try {
     const res = await fetch(url, { method, headers: opts.headers, body: opts.body, signal: AbortSignal.timeout(opts.timeoutMs) });

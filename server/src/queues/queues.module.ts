@@ -10,9 +10,14 @@ const queues = BullModule.registerQueueAsync(
     inject: [APP_CONFIG],
     // One limiter for all channels, grouped by channel id: no channel can exceed its rate, and
     // a busy channel does not slow the others.
-    useFactory: (config: AppConfig) => ({ limiter: { max: config.send.perChannelPerSecond, duration: 1000, groupKey: 'channelId' } }),
+    // A coarse guard only: each channel's real pacing is enforced when a request leaves (send-rate-limiter.ts).
+    useFactory: (config: AppConfig) => ({
+      limiter: { max: config.send.perChannelPerSecond ?? 100, duration: 1000, groupKey: 'channelId' },
+    }),
   },
   { name: QUEUES.mock },
+  { name: QUEUES.receipts },
+  { name: QUEUES.media },
 );
 
 @Global()

@@ -6,7 +6,13 @@ export const QUEUES = {
   webhooks: 'webhooks',
   outbound: 'outbound',
   mock: 'mock',
+  receipts: 'receipts',
+  media: 'media',
 } as const;
+
+export interface FetchMediaJob {
+  messageId: string;
+}
 
 export interface IngestWebhookJob {
   webhookEventId: string;
@@ -26,4 +32,5 @@ export interface MockDeliveryJob {
 export const jobIds = {
   ingest: (webhookEventId: string): string => `ingest:${webhookEventId}`,
   send: (messageId: string): string => `send:${messageId}`,
+  media: (messageId: string): string => `media:${messageId}`,
 };

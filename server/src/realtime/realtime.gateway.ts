@@ -67,10 +67,15 @@ export class RealtimeGateway implements OnGatewayConnection {
     if (!this.server) return;
     // Everything in issue 2 concerns the whole tenant's inbox (list moves, badges, ticks).
     // Per-agent visibility rules arrive with roles (issue 5) and will narrow this here.
-    (this.server.local.to(tenantRoom(tenantId)).emit as (ev: string, data: unknown) => boolean)(event.type, event.data);
+    (this.server.local.to(tenantRoom(tenantId)).emit as (ev: string, data: unknown) => boolean)(socketEventName(event), event.data);
   }
 
   connectedCount(): number {
     return this.server?.engine?.clientsCount ?? 0;
   }
+}
+
+/** History-import progress travels on the `sync` event (told apart by `kind: 'history'`). */
+function socketEventName(event: RealtimeEvent): string {
+  return event.type === 'history_sync' ? 'sync' : event.type;
 }

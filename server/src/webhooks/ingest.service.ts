@@ -1,9 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { enqueueDurable } from '../queues/enqueue';
+import { jobIds, QUEUES, type FetchMediaJob } from '../queues/queues';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { MessageStatus } from '@switchboard/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Channel } from '../channels/channel.entity';
 import { ChannelsService } from '../channels/channels.service';
+import { HistorySyncTracker } from '../channels/history-sync.tracker';
 import { camelize } from '../common/rows';
 import { ContactsService } from '../contacts/contacts.service';
 import type { Message } from '../messages/message.entity';
@@ -11,6 +17,7 @@ import { MediaStore } from '../messages/media-store';
 import { MessageStore } from '../messages/message-store';
 import { previewOf, toMessageView } from '../messages/messages.dto';
 import { errorView } from '../messages/outbound-sender';
+import type { ProviderError } from '../providers/provider-error';
 import { ProvidersRegistry } from '../providers/providers.registry';
 import type { InboundMessage, NeutralEvent } from '../providers/provider.types';
 import { RealtimeService } from '../realtime/realtime.service';
@@ -50,6 +57,9 @@ export class IngestService {
     private readonly messages: MessageStore,
     private readonly realtime: RealtimeService,
     private readonly media: MediaStore,
+    private readonly history: HistorySyncTracker,
+    @InjectQueue(QUEUES.media) private readonly mediaQueue: Queue<FetchMediaJob>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -65,9 +75,24 @@ export class IngestService {
     if (!channel) {
       outcomes = ['ignored:channel_removed'];
     } else {
-      const neutral = this.registry.get(channel.provider).parseWebhook(JSON.parse(event.rawBody), this.channels.context(channel));
+      const neutral = this.registry.get(channel.provider).parseWebhook(storedBody(event), this.channels.context(channel));
       outcomes = [];
-      for (const ev of neutral) outcomes.push(await this.apply(channel, ev, lastAttempt));
+      const fetchMedia: string[] = [];
+      for (const ev of neutral) outcomes.push(await this.apply(channel, ev, lastAttempt, fetchMedia));
+      // After commit: the job must find the message. If Redis is away, the file is fetched on first view.
+      await enqueueDurable(
+        this.mediaQueue,
+        fetchMedia.map((messageId) => ({
+          data: { messageId },
+          opts: {
+            jobId: jobIds.media(messageId),
+            attempts: this.config.mediaFetch.attempts,
+            backoff: { type: 'exponential', delay: this.config.mediaFetch.backoffMs },
+            removeOnComplete: true,
+            removeOnFail: true,
+          },
+        })),
+      );
     }
     const state = outcomes.every((o) => o.startsWith('ignored')) ? 'ignored' : 'processed';
     await this.db.query(
@@ -84,14 +109,19 @@ export class IngestService {
     );
   }
 
-  private apply(channel: Channel, ev: NeutralEvent, lastAttempt: boolean): Promise<string> {
+  private apply(channel: Channel, ev: NeutralEvent, lastAttempt: boolean, fetchMedia: string[]): Promise<string> {
     const unknown = (providerMessageId: string, outcome: string): string => {
       if (!lastAttempt) throw new TargetNotYetKnown(providerMessageId);
       return outcome;
     };
     switch (ev.type) {
       case 'message':
-        return this.db.transaction((m) => this.applyMessage(m, channel, ev.message));
+        return this.db.transaction(async (m) => {
+          const outcome = await this.applyMessage(m, channel, ev.message, fetchMedia);
+          // A running history import counts what it brought in (new) and what we had (duplicate).
+          if (!ev.message.fromMe && this.registry.get(channel.provider).requestHistory) await this.history.record(m, channel.id, outcome);
+          return outcome;
+        });
       case 'status':
         return this.db.transaction((m) =>
           this.applyStatus(m, channel, ev.providerMessageId, ev.status, ev.error ? errorView(ev.error) : null, unknown),
@@ -102,12 +132,14 @@ export class IngestService {
         return this.db.transaction((m) => this.applyDeleted(m, channel, ev.providerMessageId, unknown));
       case 'connection':
         return this.db.transaction((m) => this.applyConnection(m, channel, ev));
+      case 'opt_out':
+        return this.db.transaction((m) => this.applyOptOut(m, channel, ev));
       case 'ignored':
         return Promise.resolve(`ignored:${ev.reason}`);
     }
   }
 
-  private async applyMessage(m: EntityManager, channel: Channel, msg: InboundMessage): Promise<string> {
+  private async applyMessage(m: EntityManager, channel: Channel, msg: InboundMessage, fetchMedia: string[]): Promise<string> {
     const existing = await this.messages.byProviderId(m, channel.id, msg.providerMessageId, true);
     if (existing) {
       // Our own send echoed back (send.message / messages.upsert fromMe): never a second bubble.
@@ -155,6 +187,8 @@ export class IngestService {
         mimeType: inserted.media.mimeType ?? 'application/octet-stream',
         fileName: inserted.media.fileName,
       });
+    } else if (inserted.media?.providerRef) {
+      fetchMedia.push(inserted.id);
     }
     await this.threads.applyMessage(m, thread.id, { orderedAt: msg.sentAt, preview: previewOf(inserted), inbound: !msg.fromMe });
     await this.resolveWaitingReplies(m, inserted);
@@ -205,6 +239,19 @@ export class IngestService {
     ours.providerMessageId = msg.providerMessageId;
     await this.moveStatus(m, ours, higherOf(msg.status, 'sent'), null);
     return true;
+  }
+
+  /** A status read back by the receipt poller, applied like a webhook's; returns whether it moved. */
+  async applyPolledStatus(
+    channel: Channel,
+    providerMessageId: string,
+    status: MessageStatus,
+    error: ProviderError | null,
+  ): Promise<boolean> {
+    const outcome = await this.db.transaction((m) =>
+      this.applyStatus(m, channel, providerMessageId, status, error ? errorView(error) : null, (_id, o) => o),
+    );
+    return outcome === 'status';
   }
 
   private async applyStatus(
@@ -276,6 +323,19 @@ export class IngestService {
     return 'deleted';
   }
 
+  /** STOP / START: recorded on the contact, so every later send to them is refused before leaving. */
+  private async applyOptOut(m: EntityManager, channel: Channel, ev: Extract<NeutralEvent, { type: 'opt_out' }>): Promise<string> {
+    const { contact } = await this.contacts.resolve(m, channel.tenantId, ev.identity, null);
+    if (contact.optedOut === ev.optedOut) return 'opt_out_unchanged';
+    await m.query(`UPDATE contacts SET opted_out = $2, updated_at = now() WHERE id = $1`, [contact.id, ev.optedOut]);
+    const threads: { id: string }[] = await m.query(`SELECT id FROM threads WHERE contact_id = $1`, [contact.id]);
+    for (const { id } of threads) {
+      const thread = await this.threads.view(m, id);
+      if (thread) await this.realtime.append(m, channel.tenantId, id, { type: 'thread_updated', data: { thread } });
+    }
+    return ev.optedOut ? 'opted_out' : 'opted_in';
+  }
+
   private async applyConnection(m: EntityManager, channel: Channel, ev: Extract<NeutralEvent, { type: 'connection' }>): Promise<string> {
     const updated = await this.channels.setConnection(m, channel.id, {
       state: ev.state,
@@ -287,6 +347,11 @@ export class IngestService {
       await this.realtime.append(m, channel.tenantId, null, { type: 'channel_updated', data: { channel: this.channels.view(updated) } });
     return 'connection';
   }
+}
+
+/** A stored body as adapters read it: form-encoded bodies (Twilio) stay the raw text, the rest is JSON. */
+function storedBody(event: WebhookEvent): unknown {
+  return /^application\/x-www-form-urlencoded\b/i.test(event.contentType ?? '') ? event.rawBody : JSON.parse(event.rawBody);
 }
 
 const ORDER: MessageStatus[] = ['pending', 'sent', 'delivered', 'read', 'played'];

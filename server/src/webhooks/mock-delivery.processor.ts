@@ -11,6 +11,12 @@ export class MockDeliveryProcessor {
   @Process()
   async handle(job: Job<MockDeliveryJob>): Promise<void> {
     const raw = Buffer.from(JSON.stringify(job.data.body));
-    await this.webhooks.accept('mock', { headers: { 'content-type': 'application/json' }, rawBody: raw, body: job.data.body, subPath: '' });
+    await this.webhooks.accept('mock', {
+      headers: { 'content-type': 'application/json' },
+      rawBody: raw,
+      body: job.data.body,
+      subPath: '',
+      publicUrl: '',
+    });
   }
 }

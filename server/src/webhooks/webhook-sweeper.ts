@@ -14,6 +14,7 @@ import { WebhooksService } from './webhooks.service';
 export class WebhookSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookSweeper.name);
   private timer: NodeJS.Timeout | null = null;
+  private first: NodeJS.Timeout | null = null;
   private running = false;
 
   constructor(
@@ -25,12 +26,14 @@ export class WebhookSweeper implements OnApplicationBootstrap, OnApplicationShut
 
   onApplicationBootstrap(): void {
     // A worker starting up first picks up what waited while no worker ran.
-    setTimeout(() => void this.sweep(), 1000).unref();
+    this.first = setTimeout(() => void this.sweep(), 1000);
+    this.first.unref();
     this.timer = setInterval(() => void this.sweep(), this.config.sweeper.intervalMs);
     this.timer.unref();
   }
 
   onApplicationShutdown(): void {
+    if (this.first) clearTimeout(this.first);
     if (this.timer) clearInterval(this.timer);
   }
 

@@ -3,6 +3,7 @@ import {
   Get,
   HttpCode,
   HttpException,
+  Inject,
   Logger,
   Param,
   Post,
@@ -12,6 +13,8 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { ProvidersRegistry } from '../providers/providers.registry';
 import { WebhookRejection } from '../providers/provider.types';
 import { WebhooksService, type WebhookAck } from './webhooks.service';
 
@@ -26,7 +29,11 @@ type RawRequest = FastifyRequest & { rawBody?: Buffer };
 export class WebhooksController {
   private readonly logger = new Logger(WebhooksController.name);
 
-  constructor(private readonly webhooks: WebhooksService) {}
+  constructor(
+    private readonly webhooks: WebhooksService,
+    private readonly registry: ProvidersRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** Meta's verification handshake: the bare hub.challenge as text/plain, or 403. */
   @Get(':provider')
@@ -42,26 +49,36 @@ export class WebhooksController {
 
   @Post(':provider')
   @HttpCode(200)
-  receive(@Param('provider') provider: string, @Req() req: RawRequest): Promise<WebhookAck> {
-    return this.handle(provider, req);
+  receive(
+    @Param('provider') provider: string,
+    @Req() req: RawRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<WebhookAck | string> {
+    return this.handle(provider, req, res);
   }
 
   @Post(':provider/*')
   @HttpCode(200)
-  receiveSubPath(@Param('provider') provider: string, @Req() req: RawRequest): Promise<WebhookAck> {
-    return this.handle(provider, req);
+  receiveSubPath(
+    @Param('provider') provider: string,
+    @Req() req: RawRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<WebhookAck | string> {
+    return this.handle(provider, req, res);
   }
 
-  private async handle(provider: string, req: RawRequest): Promise<WebhookAck> {
+  private async handle(provider: string, req: RawRequest, res: FastifyReply): Promise<WebhookAck | string> {
     const rawBody = req.rawBody ?? Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? null));
     const prefix = `/api/comms/webhooks/${provider}`;
     const path = req.url.split('?')[0];
+    let ack: WebhookAck;
     try {
-      return await this.webhooks.accept(provider, {
+      ack = await this.webhooks.accept(provider, {
         headers: req.headers,
         rawBody,
         body: req.body,
         subPath: path.startsWith(prefix) ? path.slice(prefix.length) : '',
+        publicUrl: this.config.publicBaseUrl + req.url,
       });
     } catch (err) {
       if (err instanceof WebhookRejection) throw new HttpException(err.message, err.statusCode);
@@ -70,5 +87,10 @@ export class WebhooksController {
       this.logger.error(`webhook for ${provider} not stored: ${(err as Error).message}`);
       throw new ServiceUnavailableException('the event could not be stored right now; deliver it again later');
     }
+    // Some providers read the answer (Twilio expects TwiML); the rest get the JSON acknowledgement.
+    const reply = this.registry.has(provider) ? this.registry.get(provider).webhookReply?.(ack) : undefined;
+    if (!reply) return ack;
+    void res.header('content-type', reply.contentType);
+    return reply.body;
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { PROVIDER_KINDS } from '@switchboard/contracts';
+import type { Channel } from '../channels/channel.entity';
 import { ChannelsService } from '../channels/channels.service';
 import { ProvidersRegistry } from '../providers/providers.registry';
 import { WebhookRejection, type WebhookRequest } from '../providers/provider.types';
@@ -31,21 +32,37 @@ export class WebhooksService {
     }
     const adapter = this.registry.get(provider);
     const envelope = adapter.describeWebhook(req);
-    const channel = await this.channels.forWebhook(provider, envelope.routingKey);
-    if (!channel) {
+    let channel = await this.channels.forWebhook(provider, envelope.routingKey);
+    for (const key of envelope.fallbackRoutingKeys ?? []) {
+      if (channel) break;
+      channel = await this.channels.forWebhook(provider, key);
+    }
+    // Other channels the same request concerns (Meta batches several numbers of one WABA).
+    const others: Channel[] = [];
+    for (const key of envelope.alsoRoutedTo ?? []) {
+      const other = await this.channels.forWebhook(provider, key);
+      if (other && other.id !== channel?.id && !others.some((o) => o.id === other.id)) others.push(other);
+    }
+    const targets = channel ? [channel, ...others] : others;
+    if (targets.length === 0) {
       const which = envelope.routingKey ? ` for "${envelope.routingKey}"` : '';
       throw new WebhookRejection(404, `no ${provider} channel${which} is configured on this server`);
     }
-    adapter.verifyWebhook(req, this.channels.context(channel));
-    const eventId = await this.batcher.store({
-      provider,
-      channelId: channel.id,
-      dedupeKey: envelope.dedupeKey,
-      eventType: envelope.eventType,
-      contentType: header(req, 'content-type') ?? null,
-      rawBody: req.rawBody.toString('utf8'),
-    });
-    return { ok: true, duplicate: eventId === null, eventId };
+    for (const target of targets) adapter.verifyWebhook(req, this.channels.context(target));
+    // One stored event per channel: each channel's ingest takes its own part of the body.
+    const ids = await Promise.all(
+      targets.map((target, i) =>
+        this.batcher.store({
+          provider,
+          channelId: target.id,
+          dedupeKey: i === 0 && channel ? envelope.dedupeKey : `${envelope.dedupeKey}:${target.id}`,
+          eventType: envelope.eventType,
+          contentType: header(req, 'content-type') ?? null,
+          rawBody: req.rawBody.toString('utf8'),
+        }),
+      ),
+    );
+    return { ok: true, duplicate: ids.every((id) => id === null), eventId: ids[0] };
   }
 
   /**

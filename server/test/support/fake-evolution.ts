@@ -20,7 +20,8 @@ let counter = 0;
 
 /**
  * A local HTTP server speaking Evolution API v2's REST surface (PROTOCOLS.md §1.6-1.7):
- * sendText answers 201 with the stored message and a fresh key.id; connectionState, webhook/set.
+ * sendText, sendMedia and sendWhatsAppAudio answer 201 with the stored message and a fresh key.id;
+ * connectionState, webhook/set.
  * Tests can queue replies per path to script failures (503, 400 ...).
  */
 export class FakeEvolution {
@@ -93,6 +94,25 @@ export class FakeEvolution {
           mimetype: media.mimeType,
           base64: media.bytes.toString('base64'),
           buffer: null,
+        },
+      };
+    }
+    if (method === 'POST' && (path.startsWith('/message/sendMedia/') || path.startsWith('/message/sendWhatsAppAudio/'))) {
+      // Like sendText: 201 with the stored message; the Baileys content key follows the media type.
+      const id = `3EB0${(++counter).toString(16).toUpperCase().padStart(16, '0')}`;
+      const audio = path.startsWith('/message/sendWhatsAppAudio/');
+      const type = audio ? 'audioMessage' : `${body?.mediatype ?? 'image'}Message`;
+      return {
+        status: 201,
+        body: {
+          key: { remoteJid: `${body?.number}@s.whatsapp.net`, fromMe: true, id },
+          pushName: 'Você',
+          status: 'PENDING',
+          message: { [type]: { mimetype: audio ? 'audio/ogg; codecs=opus' : body?.mimetype, ...(audio ? { ptt: true } : {}) } },
+          messageType: type,
+          messageTimestamp: Math.floor(Date.now() / 1000),
+          instanceId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+          source: 'web',
         },
       };
     }

@@ -6,7 +6,26 @@ export interface RecordedRequest {
   /** The path with its query string, as the adapter sent it. */
   path: string;
   headers: IncomingHttpHeaders;
+  /** JSON bodies parsed; form-encoded bodies as an object of fields (a repeated name: an array). */
   body: unknown;
+  /** The body exactly as sent. */
+  raw: string;
+}
+
+/** Form fields as an object; a name sent more than once keeps every value, in order. */
+export function formFields(text: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of new URLSearchParams(text)) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : [...(Array.isArray(prev) ? prev : [prev]), v];
+  }
+  return out;
+}
+
+function parseBody(text: string, contentType: string | undefined): unknown {
+  if (!text) return null;
+  if (/^application\/x-www-form-urlencoded\b/i.test(contentType ?? '')) return formFields(text);
+  return JSON.parse(text);
 }
 
 /**
@@ -30,7 +49,13 @@ export class RouteServer {
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       const route = `${req.method} ${req.url}`;
-      this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : null });
+      this.requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: parseBody(text, req.headers['content-type']),
+        raw: text,
+      });
       const reply = this.routes.get(route) ?? { status: 404, body: this.notFound(route) };
       if (reply === 'reset') {
         req.socket.destroy();

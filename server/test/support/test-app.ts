@@ -72,6 +72,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       QUEUE_PREFIX: `sbtest-${db.name}`,
       COMMS_ENCRYPTION_KEY: 'test-encryption-key',
       COMMS_SEND_BACKOFF_MS: '50',
+      // Provider pacing (human-like gaps for WhatsApp gateways) would slow every test down; the
+      // pacing spec sets these to '' to test the real per-provider pacing.
+      COMMS_SEND_RATE_PER_SECOND: '20',
+      COMMS_SEND_MIN_GAP_MS: '0',
+      COMMS_SEND_JITTER_MS: '0',
       COMMS_INGEST_BACKOFF_MS: '50',
       COMMS_MOCK_DELIVER_MS: '30',
       COMMS_MOCK_READ_MS: '60',
@@ -130,6 +135,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     },
     close: async () => {
       for (const s of sockets) s.disconnect();
+      // The tests' keep-alive connections: a streamed file's response ends (res.end on the file
+      // stream's 'end') just after the client already has every byte, so a close() that starts
+      // at that moment finds the connection busy, and Node then keeps it for the 72 s keep-alive.
+      (running.app as unknown as { getHttpServer?: () => { closeAllConnections?: () => void } }).getHttpServer?.()?.closeAllConnections?.();
       await running.close();
       await pg.end();
       await db.drop();

@@ -1,5 +1,12 @@
 import { signal } from '@angular/core';
-import { canTransition, type ChannelView, type MessageView, type StatusUpdateEvent, type ThreadView } from '@switchboard/contracts';
+import {
+  canTransition,
+  type ChannelView,
+  type HistorySyncEvent,
+  type MessageView,
+  type StatusUpdateEvent,
+  type ThreadView,
+} from '@switchboard/contracts';
 
 import { mergeMessage, mergeThread, statusApplied } from './inbox-merge';
 import { EMPTY_PAGE_STATE, type MessagePageState } from './inbox.types';
@@ -18,6 +25,8 @@ export class InboxEntities {
   private readonly messageMap = signal<ReadonlyMap<string, ReadonlyMap<string, MessageView>>>(new Map());
   private readonly pageStateMap = signal<ReadonlyMap<string, MessagePageState>>(new Map());
   private readonly channelMap = signal<ReadonlyMap<string, ChannelView>>(new Map());
+  /** The latest history-import progress per channel (Android SMS gateway sync). */
+  private readonly historySyncMap = signal<ReadonlyMap<string, HistorySyncEvent>>(new Map());
   /** Threads bumped locally by an optimistic send: the next server snapshot wins unconditionally. */
   private readonly optimisticThreads = new Set<string>();
   /** Status updates for messages not loaded yet (e.g. before the POST answer); applied on arrival. */
@@ -27,6 +36,7 @@ export class InboxEntities {
   readonly messages = this.messageMap.asReadonly();
   readonly pageStates = this.pageStateMap.asReadonly();
   readonly channels = this.channelMap.asReadonly();
+  readonly historySyncs = this.historySyncMap.asReadonly();
 
   // ---- threads -------------------------------------------------------------------------------
 
@@ -137,6 +147,17 @@ export class InboxEntities {
     }
   }
 
+  /** Take a message out of a conversation (an optimistic bubble whose send never started). */
+  removeMessage(threadId: string, messageId: string): void {
+    const msgs = this.messageMap().get(threadId);
+    if (!msgs?.has(messageId)) return;
+    this.messageMap.update((prev) => {
+      const next = new Map(msgs);
+      next.delete(messageId);
+      return new Map(prev).set(threadId, next);
+    });
+  }
+
   findByClientId(threadId: string, clientMessageId: string): MessageView | undefined {
     const msgs = this.messageMap().get(threadId);
     if (!msgs) return undefined;
@@ -165,8 +186,19 @@ export class InboxEntities {
     if (views.length === 0) return;
     this.channelMap.update((prev) => {
       const next = new Map(prev);
-      for (const c of views) next.set(c.id, c);
+      // A replayed or late view (a sync repeats recent events) never replaces a newer one.
+      for (const c of views) {
+        const known = next.get(c.id);
+        if (!known || c.updatedAt >= known.updatedAt) next.set(c.id, c);
+      }
       return next;
     });
+  }
+
+  /** Keeps the newest progress per channel; a replayed older one (lower seq) never wins. */
+  applyHistorySync(e: HistorySyncEvent): void {
+    const prev = this.historySyncMap().get(e.channelId);
+    if (prev && prev.seq >= e.seq) return;
+    this.historySyncMap.update((m) => new Map(m).set(e.channelId, e));
   }
 }

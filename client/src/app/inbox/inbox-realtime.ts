@@ -1,10 +1,11 @@
-import type { ChannelView, MessageView, RealtimeEvent, StatusUpdateEvent, ThreadView } from '@switchboard/contracts';
+import type { ChannelView, HistorySyncEvent, MessageView, RealtimeEvent, StatusUpdateEvent, ThreadView } from '@switchboard/contracts';
 
 /** The writers live events go through: the same upserts HTTP responses use. */
 export interface InboxEventTarget {
   upsertThreads(views: readonly ThreadView[], autoRead: boolean, fromNewMessage: boolean): void;
   upsertMessages(threadId: string, views: readonly MessageView[]): void;
   upsertChannels(views: readonly ChannelView[]): void;
+  applyHistorySync(e: HistorySyncEvent): void;
   applyStatus(e: StatusUpdateEvent): void;
   /** Show a thread that changed live in the list, if it fits the current filter, query and window. */
   addToListIfFits(thread: ThreadView): void;
@@ -32,6 +33,9 @@ export function applyRealtimeEvent(target: InboxEventTarget, event: RealtimeEven
       break;
     case 'channel_updated':
       target.upsertChannels([event.data.channel]);
+      break;
+    case 'history_sync':
+      target.applyHistorySync(event.data);
       break;
   }
 }

@@ -1,5 +1,15 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
-import type { ChannelView, MessageView, StartThreadRequest, ThreadStatus, ThreadView } from '@switchboard/contracts';
+import type {
+  AttachmentRef,
+  ChannelView,
+  MediaView,
+  MessageKind,
+  MessageView,
+  StartThreadRequest,
+  TemplateRef,
+  ThreadStatus,
+  ThreadView,
+} from '@switchboard/contracts';
 
 import { CommsApi, errorMessage, isTransientError } from '../api/comms-api.service';
 import { RealtimeService, type RealtimeSink } from '../realtime/realtime.service';
@@ -37,6 +47,7 @@ export class InboxStore {
     findByClientId: (threadId, clientMessageId) => this.entities.findByClientId(threadId, clientMessageId),
     upsertMessages: (threadId, views, opts) => this.upsertMessages(threadId, views, opts),
     reportError: (message) => this.toasts.error(message),
+    accepted: (send) => this.releasePreview(send.clientMessageId),
   });
   private readonly starter = new ConversationStarter(this.api, {
     upsertThreads: (views) => this.upsertThreads(views),
@@ -52,6 +63,8 @@ export class InboxStore {
   private readonly pages = new MessagePaging(this.api, this.entities, (message) => this.toasts.error(message));
   private readonly selectedIdSignal = signal<string | null>(null);
   private readonly drafts = new Map<string, string>();
+  /** Object URLs shown in optimistic attachment bubbles, by clientMessageId, until the server has the message. */
+  private readonly previews = new Map<string, string>();
   private readonly readInFlight = new Set<string>();
   private readonly readAgain = new Set<string>();
   private initialized = false;
@@ -62,6 +75,9 @@ export class InboxStore {
   readonly selectedId = this.selectedIdSignal.asReadonly();
   readonly listState = this.list.state;
   readonly channels = this.entities.channels;
+  readonly historySyncs = this.entities.historySyncs;
+  /** Every cached conversation's messages by id (settings follows its test message's ticks here). */
+  readonly messages = this.entities.messages;
   /** The "new conversation" flow shown in place of a conversation, or null. */
   readonly newConversation = this.starter.flow;
 
@@ -104,6 +120,7 @@ export class InboxStore {
     upsertThreads: (views, autoRead, fromNewMessage) => this.upsertThreads(views, autoRead, fromNewMessage),
     upsertMessages: (threadId, views) => this.upsertMessages(threadId, views),
     upsertChannels: (views) => this.upsertChannels(views),
+    applyHistorySync: (e) => this.entities.applyHistorySync(e),
     applyStatus: (e) => this.entities.applyStatus(e),
     addToListIfFits: (thread) => this.list.addIfFits(thread),
   };
@@ -126,6 +143,7 @@ export class InboxStore {
       document.removeEventListener('visibilitychange', onVisible);
       window.removeEventListener('online', onOnline);
       this.outbox.dispose();
+      for (const url of this.previews.values()) URL.revokeObjectURL(url);
     });
   }
 
@@ -316,16 +334,70 @@ export class InboxStore {
     if (!body.trim()) return;
     const clientMessageId = crypto.randomUUID();
     const local = localMessage(threadId, clientMessageId, body, replyToId);
+    this.showLocal(local, body);
+    this.outbox.enqueue({ threadId, clientMessageId, body, replyToId });
+  }
+
+  /**
+   * An attachment's optimistic bubble, shown while its file uploads: the local preview (an object
+   * URL) and a clock tick. Nothing is posted yet; `sendAttachment` or `discardAttachment` follows.
+   */
+  showAttachment(threadId: string, draft: LocalAttachment): void {
+    this.upsertMessages(threadId, [localAttachment(threadId, draft)], { create: true, force: true });
+  }
+
+  /**
+   * The file is uploaded: post its message through the outbox, like a text (same clientMessageId
+   * on every retry, so a lost answer never doubles it). The store now owns the preview URL and
+   * releases it once the server has the message.
+   */
+  sendAttachment(threadId: string, draft: LocalAttachment, attachment: AttachmentRef, preview: string): void {
+    const local = localAttachment(threadId, draft);
+    if (draft.media.url?.startsWith('blob:')) this.previews.set(draft.clientMessageId, draft.media.url);
+    this.showLocal(local, draft.caption ? `${preview}: ${draft.caption}` : preview);
+    this.outbox.enqueue({
+      threadId,
+      clientMessageId: draft.clientMessageId,
+      body: draft.caption,
+      replyToId: null,
+      attachments: [attachment],
+    });
+  }
+
+  /** The upload failed: no message exists, so its bubble goes (the file stays in the tray). */
+  discardAttachment(threadId: string, clientMessageId: string): void {
+    const local = this.entities.findByClientId(threadId, clientMessageId);
+    if (local && isLocalMessage(local)) this.entities.removeMessage(threadId, local.id);
+  }
+
+  /** Send an approved WhatsApp template; `rendered` (its body with the values) is the optimistic bubble's text. */
+  sendTemplate(threadId: string, template: TemplateRef, rendered: string): void {
+    const clientMessageId = crypto.randomUUID();
+    const local: MessageView = { ...localMessage(threadId, clientMessageId, rendered, null), kind: 'template' };
+    this.showLocal(local, rendered);
+    this.outbox.enqueue({ threadId, clientMessageId, body: '', replyToId: null, template });
+  }
+
+  /** Show an optimistic bubble and bump its thread to the top until the server's copy arrives. */
+  private showLocal(local: MessageView, preview: string): void {
+    const threadId = local.threadId;
     this.upsertMessages(threadId, [local], { create: true });
     const t = this.entities.threads().get(threadId);
     if (t) {
       this.entities.bumpForSend(threadId, {
         lastMessageAt: ts(t.lastMessageAt) > Date.now() ? t.lastMessageAt : local.createdAt,
-        lastMessagePreview: body,
+        lastMessagePreview: preview,
       });
       this.list.include(threadId);
     }
-    this.outbox.enqueue({ threadId, clientMessageId, body, replyToId });
+  }
+
+  private releasePreview(clientMessageId: string): void {
+    const url = this.previews.get(clientMessageId);
+    if (!url) return;
+    this.previews.delete(clientMessageId);
+    // The server's copy (its own media URL) has replaced the bubble; give the image a moment to swap.
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
   /** Retry a failed outbound message: re-POST a local one, or ask the server to re-queue it. */
@@ -334,6 +406,8 @@ export class InboxStore {
     const reset: MessageView = { ...message, status: 'pending', error: null };
     this.upsertMessages(message.threadId, [reset], { create: true, force: true });
     if (isLocalMessage(message) && message.clientMessageId) {
+      // An attachment or a template is re-posted exactly as it was; a text from its bubble.
+      if (this.outbox.resend(message.clientMessageId)) return;
       this.outbox.enqueue({
         threadId: message.threadId,
         clientMessageId: message.clientMessageId,
@@ -382,4 +456,26 @@ export class InboxStore {
   upsertChannels(views: readonly ChannelView[]): void {
     this.entities.upsertChannels(views);
   }
+}
+
+/** An attachment's optimistic bubble: what kind it will be sent as, its local preview and caption. */
+export interface LocalAttachment {
+  clientMessageId: string;
+  kind: MessageKind;
+  /** `url`: an object URL of the chosen file. */
+  media: MediaView;
+  /** '' for none. */
+  caption: string;
+  /** Kept across re-shows so several files sent together stay in order. */
+  createdAt: string;
+}
+
+function localAttachment(threadId: string, draft: LocalAttachment): MessageView {
+  return {
+    ...localMessage(threadId, draft.clientMessageId, draft.caption, null),
+    kind: draft.kind,
+    body: draft.caption || null,
+    media: draft.media,
+    createdAt: draft.createdAt,
+  };
 }

@@ -1,16 +1,20 @@
-import type { MessageView } from '@switchboard/contracts';
+import type { AttachmentRef, MessageView, SendMessageRequest, TemplateRef } from '@switchboard/contracts';
 
 import { errorMessage, isTransientError, type CommsApi } from '../api/comms-api.service';
 import { isLocalMessage } from './inbox-merge';
 
 const MAX_BACKOFF_MS = 30_000;
 
-/** A text waiting to be accepted by the server, keyed by its clientMessageId. */
+/** A message waiting to be accepted by the server, keyed by its clientMessageId. */
 export interface QueuedSend {
   threadId: string;
   clientMessageId: string;
+  /** The text, or an attachment's caption ('' for none). */
   body: string;
   replyToId: string | null;
+  /** One uploaded file (the upload happened before queueing: only the message POST is retried). */
+  attachments?: AttachmentRef[];
+  template?: TemplateRef;
 }
 
 interface OutboxEntry extends QueuedSend {
@@ -25,6 +29,8 @@ export interface OutboxHost {
   findByClientId(threadId: string, clientMessageId: string): MessageView | undefined;
   upsertMessages(threadId: string, views: readonly MessageView[], opts?: { create?: boolean }): void;
   reportError(message: string): void;
+  /** The server has the message (its answer or its new_message event arrived). */
+  accepted?(send: QueuedSend): void;
 }
 
 /**
@@ -34,6 +40,8 @@ export interface OutboxHost {
  */
 export class Outbox {
   private readonly entries = new Map<string, OutboxEntry>();
+  /** Sends the server refused (4xx), kept so a retry re-posts the same attachment or template. */
+  private readonly refused = new Map<string, QueuedSend>();
 
   constructor(
     private readonly api: CommsApi,
@@ -42,8 +50,17 @@ export class Outbox {
 
   /** Queue a send (replacing any earlier entry for its clientMessageId) and post it now. */
   enqueue(send: QueuedSend): void {
+    this.refused.delete(send.clientMessageId);
     this.entries.set(send.clientMessageId, { ...send, attempt: 0, inFlight: false, timer: null });
     void this.post(send.clientMessageId);
+  }
+
+  /** Queue a refused send again, exactly as it was first posted; false if it is not known. */
+  resend(clientMessageId: string): boolean {
+    const send = this.refused.get(clientMessageId);
+    if (!send) return false;
+    this.enqueue(send);
+    return true;
   }
 
   /** Connection is back: retry every queued send now instead of waiting for its backoff. */
@@ -72,17 +89,15 @@ export class Outbox {
     const known = this.host.findByClientId(entry.threadId, clientMessageId);
     if (known && !isLocalMessage(known)) {
       this.entries.delete(clientMessageId);
+      this.host.accepted?.(entry);
       return;
     }
     entry.inFlight = true;
     try {
-      const view = await this.api.sendMessage(entry.threadId, {
-        body: entry.body,
-        clientMessageId,
-        ...(entry.replyToId ? { replyToId: entry.replyToId } : {}),
-      });
+      const view = await this.api.sendMessage(entry.threadId, requestOf(entry));
       this.entries.delete(clientMessageId);
       this.host.upsertMessages(view.threadId, [view], { create: true });
+      this.host.accepted?.(entry);
     } catch (err) {
       entry.inFlight = false;
       if (isTransientError(err)) {
@@ -91,6 +106,7 @@ export class Outbox {
         entry.timer = setTimeout(() => void this.post(clientMessageId), delay);
       } else {
         this.entries.delete(clientMessageId);
+        this.refused.set(clientMessageId, sendOf(entry));
         const local = this.host.findByClientId(entry.threadId, clientMessageId);
         if (local && isLocalMessage(local)) {
           this.host.upsertMessages(entry.threadId, [
@@ -105,4 +121,19 @@ export class Outbox {
       }
     }
   }
+}
+
+/** The POST body: a text, a file with an optional caption, or a template. */
+function requestOf(send: QueuedSend): SendMessageRequest {
+  const request: SendMessageRequest = { clientMessageId: send.clientMessageId };
+  if (send.body) request.body = send.body;
+  if (send.replyToId) request.replyToId = send.replyToId;
+  if (send.attachments?.length) request.attachments = send.attachments;
+  if (send.template) request.template = send.template;
+  return request;
+}
+
+function sendOf(entry: OutboxEntry): QueuedSend {
+  const { threadId, clientMessageId, body, replyToId, attachments, template } = entry;
+  return { threadId, clientMessageId, body, replyToId, attachments, template };
 }

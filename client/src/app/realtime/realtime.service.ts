@@ -82,7 +82,10 @@ export class RealtimeService {
     socket.on('connect', () => this.onConnect());
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
     socket.on('connect_error', () => this.onConnectError());
-    socket.on('sync', (e) => void this.onSync(e));
+    socket.on('sync', (e) => {
+      if ('kind' in e) this.onLive({ type: 'history_sync', data: e });
+      else void this.onSync(e);
+    });
     socket.on('new_message', (data) => this.onLive({ type: 'new_message', data }));
     socket.on('status_update', (data) => this.onLive({ type: 'status_update', data }));
     socket.on('message_updated', (data) => this.onLive({ type: 'message_updated', data }));

@@ -28,7 +28,7 @@ function b64url(o: unknown): string {
 
 function request(headers: Record<string, string> = {}): WebhookRequest {
   const body = { event: 'messages.upsert', instance: 'acme-br', data: {} };
-  return { headers, rawBody: Buffer.from(JSON.stringify(body)), body, subPath: '' };
+  return { headers, rawBody: Buffer.from(JSON.stringify(body)), body, subPath: '', publicUrl: '' };
 }
 
 function bearer(token: string): WebhookRequest {

@@ -30,7 +30,7 @@ function fixture(file: string): Record<string, unknown> {
 }
 
 function request(body: unknown, rawBody: Buffer = Buffer.from(JSON.stringify(body) ?? '')): WebhookRequest {
-  return { headers: { 'content-type': 'application/json' }, rawBody, body, subPath: '' };
+  return { headers: { 'content-type': 'application/json' }, rawBody, body, subPath: '', publicUrl: '' };
 }
 
 function fixtureRequest(file: string): WebhookRequest {

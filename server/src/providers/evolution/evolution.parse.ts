@@ -29,6 +29,11 @@ const STATUS: Record<string, MessageStatus> = {
 };
 const STATUS_BY_NUMBER: MessageStatus[] = ['failed', 'pending', 'sent', 'delivered', 'read', 'played'];
 
+/** A status as Evolution stores and posts it: a name (DELIVERY_ACK) or Baileys' number. */
+export function evolutionStatus(raw: unknown): MessageStatus | null {
+  return (typeof raw === 'number' ? STATUS_BY_NUMBER[raw] : STATUS[String(raw)]) ?? null;
+}
+
 const CONNECTION_STATE: Record<string, ChannelState> = {
   open: 'connected',
   connecting: 'connecting',
@@ -134,7 +139,7 @@ function parseUpdate(data: EvolutionUpdateData & { key?: EvolutionKey }): Neutra
   const chat = data.remoteJid ?? data.key?.remoteJid ?? '';
   if (chat.endsWith('@g.us')) return { type: 'ignored', reason: 'group' };
   const raw = data.status;
-  const status = typeof raw === 'number' ? STATUS_BY_NUMBER[raw] : STATUS[String(raw)];
+  const status = evolutionStatus(raw);
   if (!status) return { type: 'ignored', reason: `status_${String(raw).toLowerCase()}` };
   const error = status === 'failed' ? new ProviderError('unknown', 'WhatsApp reported an error for this message', 'ERROR') : null;
   return { type: 'status', providerMessageId: id, status, error };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ProviderError } from '../provider-error';
-import type { ChannelContext, OutboundText } from '../provider.types';
+import type { ChannelContext, OutboundMedia, OutboundText } from '../provider.types';
 import { EVOLUTION_WEBHOOK_EVENTS, EvolutionProvider } from './evolution.provider';
 import { closedPort, RouteServer } from '../../../test/support/route-server';
 
@@ -17,7 +17,7 @@ const WEBHOOK_TOKEN = 'inbox-hook-token';
 const CALLBACK = 'https://inbox.example.com/webhooks/evolution';
 
 function channel(baseUrl: string, secrets: Record<string, string> = { apiKey: API_KEY, webhookToken: WEBHOOK_TOKEN }): ChannelContext {
-  return { id: 'channel-1', provider: 'evolution', config: { baseUrl, instance: 'acme-br' }, secrets };
+  return { id: 'channel-1', provider: 'evolution', config: { baseUrl, instance: 'acme-br' }, secrets, callbackUrl: CALLBACK };
 }
 
 function outbound(over: Partial<OutboundText> = {}): OutboundText {
@@ -247,7 +247,7 @@ describe(EvolutionProvider.name, () => {
     it('should stop before registering the webhook when the apikey is refused', async () => {
       evolution.on(STATE, { status: 401, body: { status: 401, error: 'Unauthorized', response: { message: 'Unauthorized' } } });
       const checks = await sut.testConnection(channel(evolution.url), CALLBACK);
-      expect(checks).toEqual([{ name: 'connection', ok: false, detail: expect.stringContaining('Unauthorized') }]);
+      expect(checks).toEqual([{ name: 'connection', ok: false, detail: expect.stringContaining('Unauthorized'), state: 'needs_reauth' }]);
       expect(evolution.requests).toHaveLength(1);
     });
 
@@ -258,6 +258,66 @@ describe(EvolutionProvider.name, () => {
       });
       const checks = await sut.testConnection(channel(evolution.url), CALLBACK);
       expect(checks.find((c) => c.name === 'webhook')).toMatchObject({ ok: false, detail: expect.stringContaining('webhook.url') });
+    });
+  });
+
+  describe('sendMedia', () => {
+    const media = (over: Partial<OutboundMedia> = {}): OutboundMedia => ({
+      to: '5511987650001@s.whatsapp.net',
+      address: '+5511987650001',
+      kind: 'image',
+      caption: 'Your receipt',
+      mimeType: 'image/png',
+      fileName: 'receipt.png',
+      bytes: Buffer.from('PNG bytes'),
+      publicUrl: 'https://inbox.example.com/api/comms/media/public/x',
+      replyTo: null,
+      ...over,
+    });
+
+    it('should send a photo inline as base64 with its caption to /message/sendMedia', async () => {
+      evolution.on('POST /message/sendMedia/acme-br', { status: 201, body: sendResponse });
+      await expect(sut.sendMedia(channel(evolution.url), media())).resolves.toEqual({ providerMessageId: sendResponse.key.id });
+      expect(evolution.requests[0].headers.apikey).toBe(API_KEY);
+      expect(evolution.requests[0].body).toEqual({
+        number: '5511987650001',
+        mediatype: 'image',
+        mimetype: 'image/png',
+        media: Buffer.from('PNG bytes').toString('base64'),
+        fileName: 'receipt.png',
+        caption: 'Your receipt',
+      });
+    });
+
+    it('should send a voice note through /message/sendWhatsAppAudio', async () => {
+      evolution.on('POST /message/sendWhatsAppAudio/acme-br', { status: 201, body: sendResponse });
+      await sut.sendMedia(channel(evolution.url), media({ kind: 'voice', mimeType: 'audio/ogg', fileName: 'note.ogg', caption: null }));
+      expect(evolution.requests[0].body).toEqual({ number: '5511987650001', audio: Buffer.from('PNG bytes').toString('base64') });
+    });
+  });
+
+  describe('fetchStatus', () => {
+    const FIND = 'POST /chat/findStatusMessage/acme-br';
+
+    it('should ask for the stored updates of the message and return the highest', async () => {
+      evolution.on(FIND, {
+        status: 200,
+        body: [
+          { keyId: 'BAE5', remoteJid: '5511987650001@s.whatsapp.net', status: 'SERVER_ACK' },
+          { keyId: 'BAE5', remoteJid: '5511987650001@s.whatsapp.net', status: 'READ' },
+          { keyId: 'BAE5', remoteJid: '5511987650001@s.whatsapp.net', status: 'DELIVERY_ACK' },
+        ],
+      });
+      await expect(sut.fetchStatus(channel(evolution.url), 'BAE5', '5511987650001@s.whatsapp.net')).resolves.toEqual({
+        status: 'read',
+        error: null,
+      });
+      expect(evolution.requests[0].body).toEqual({ where: { remoteJid: '5511987650001@s.whatsapp.net', id: 'BAE5' }, offset: 50, page: 1 });
+    });
+
+    it('should learn nothing from an empty answer', async () => {
+      evolution.on(FIND, { status: 200, body: [] });
+      await expect(sut.fetchStatus(channel(evolution.url), 'BAE5', '5511987650001@s.whatsapp.net')).resolves.toBeNull();
     });
   });
 });

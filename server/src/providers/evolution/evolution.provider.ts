@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { canTransition } from '@switchboard/contracts';
 import { evolutionNumber } from '../../contacts/identity';
 import { errorForStatus, httpJson, type HttpResponse } from '../http-client';
 import { ProviderError } from '../provider-error';
@@ -7,14 +8,16 @@ import type {
   ConnectionCheck,
   FetchedMedia,
   NeutralEvent,
+  OutboundMedia,
   OutboundText,
+  PolledStatus,
   Provider,
   SendResult,
   WebhookEnvelope,
   WebhookRequest,
 } from '../provider.types';
 import { verifyEvolutionWebhook } from './evolution-auth';
-import { describeEvolutionWebhook, parseEvolutionWebhook } from './evolution.parse';
+import { describeEvolutionWebhook, evolutionStatus, parseEvolutionWebhook } from './evolution.parse';
 
 /** Events we ask Evolution to send when registering our webhook (config uses UPPER_SNAKE names). */
 export const EVOLUTION_WEBHOOK_EVENTS = [
@@ -54,20 +57,37 @@ export class EvolutionProvider implements Provider {
   }
 
   async sendText(channel: ChannelContext, msg: OutboundText): Promise<SendResult> {
+    return this.post(channel, 'sendText', { number: evolutionNumber(msg.to), text: msg.text, ...quoted(msg) });
+  }
+
+  /**
+   * Files go inline as base64 (PROTOCOLS.md §1.6): Evolution then needs no route back to us.
+   * Voice notes use sendWhatsAppAudio, which Evolution sends as push-to-talk.
+   */
+  async sendMedia(channel: ChannelContext, msg: OutboundMedia): Promise<SendResult> {
     const number = evolutionNumber(msg.to);
-    const body: Record<string, unknown> = { number, text: msg.text };
-    if (msg.replyTo) {
-      body.quoted = {
-        key: { remoteJid: msg.to, fromMe: msg.replyTo.fromMe, id: msg.replyTo.providerMessageId },
-        message: { conversation: msg.replyTo.body ?? '' },
-      };
-    }
+    const data = msg.bytes.toString('base64');
+    if (msg.kind === 'voice') return this.post(channel, 'sendWhatsAppAudio', { number, audio: data, ...quoted(msg) });
+    // Evolution's mediatype has no sticker; a WebP image is sent as an image.
+    const mediatype = msg.kind === 'sticker' ? 'image' : msg.kind;
+    return this.post(channel, 'sendMedia', {
+      number,
+      mediatype,
+      mimetype: msg.mimeType,
+      media: data,
+      fileName: msg.fileName,
+      ...(msg.caption ? { caption: msg.caption } : {}),
+      ...quoted(msg),
+    });
+  }
+
+  private async post(channel: ChannelContext, route: string, body: Record<string, unknown>): Promise<SendResult> {
     const res = await this.call(
       channel,
       'POST',
-      `/message/sendText/${encodeURIComponent(channel.config.instance)}`,
+      `/message/${route}/${encodeURIComponent(channel.config.instance)}`,
       body,
-      'Evolution sendText',
+      `Evolution ${route}`,
     );
     if (res.status !== 201 && res.status !== 200) throw evolutionError(res);
     const id = (res.body as { key?: { id?: unknown } } | null)?.key?.id;
@@ -84,9 +104,23 @@ export class EvolutionProvider implements Provider {
       const res = await this.call(channel, 'GET', `/instance/connectionState/${instance}`, undefined, 'Evolution connectionState');
       if (res.status !== 200) throw evolutionError(res);
       const state = (res.body as { instance?: { state?: string } } | null)?.instance?.state ?? 'unknown';
-      checks.push({ name: 'connection', ok: state === 'open', detail: `instance state: ${state}` });
+      // Not open: ask for the pairing QR (GET /instance/connect), which also starts the connection.
+      const qr = state === 'open' ? null : await this.qr(channel).catch(() => null);
+      checks.push({
+        name: 'connection',
+        ok: state === 'open',
+        detail: `instance state: ${state}${qr ? ' — scan the QR code with WhatsApp on the business phone' : ''}`,
+        state: state === 'open' ? 'connected' : qr ? 'qr_required' : state === 'connecting' ? 'connecting' : 'disconnected',
+        qr,
+      });
     } catch (err) {
-      checks.push({ name: 'connection', ok: false, detail: (err as Error).message });
+      const refused = err instanceof ProviderError && err.code === 'auth';
+      checks.push({
+        name: 'connection',
+        ok: false,
+        detail: (err as Error).message,
+        ...(refused ? { state: 'needs_reauth' as const } : {}),
+      });
       return checks;
     }
     try {
@@ -113,6 +147,42 @@ export class EvolutionProvider implements Provider {
       checks.push({ name: 'webhook', ok: false, detail: (err as Error).message });
     }
     return checks;
+  }
+
+  /**
+   * `POST /chat/findStatusMessage/{instance}` `{where: {remoteJid, id}}` answers the stored
+   * MessageUpdate rows of one message (channel.service.ts fetchStatusMessage); the highest wins.
+   * Empty when Evolution does not save updates (DATABASE_SAVE_MESSAGE_UPDATE=false): nothing learnt.
+   */
+  async fetchStatus(channel: ChannelContext, providerMessageId: string, to: string): Promise<PolledStatus | null> {
+    const res = await this.call(
+      channel,
+      'POST',
+      `/chat/findStatusMessage/${encodeURIComponent(channel.config.instance)}`,
+      { where: { remoteJid: to, id: providerMessageId }, offset: 50, page: 1 },
+      'Evolution findStatusMessage',
+    );
+    if (res.status !== 200 && res.status !== 201) throw evolutionError(res);
+    const rows = Array.isArray(res.body) ? (res.body as { status?: unknown }[]) : [];
+    let best: PolledStatus | null = null;
+    for (const row of rows) {
+      const status = evolutionStatus(row.status);
+      if (status && status !== 'failed' && (!best || canTransition(best.status, status))) best = { status, error: null };
+    }
+    return best;
+  }
+
+  /** `GET /instance/connect/{instance}` answers `{pairingCode, code, base64, count}`; base64 is the QR as a data: URL. */
+  private async qr(channel: ChannelContext): Promise<string | null> {
+    const res = await this.call(
+      channel,
+      'GET',
+      `/instance/connect/${encodeURIComponent(channel.config.instance)}`,
+      undefined,
+      'Evolution connect',
+    );
+    const base64 = (res.body as { base64?: unknown } | null)?.base64;
+    return res.status === 200 && typeof base64 === 'string' && base64.startsWith('data:image/') ? base64 : null;
   }
 
   /**
@@ -177,4 +247,15 @@ export function evolutionError(res: HttpResponse): ProviderError {
     return new ProviderError('bad_request', detail, String(res.status));
   }
   return errorForStatus(res.status, detail, String(res.status));
+}
+
+/** Evolution's `quoted`: the key of the message replied to, and its text for the preview. */
+function quoted(msg: Pick<OutboundText, 'to' | 'replyTo'>): Record<string, unknown> {
+  if (!msg.replyTo) return {};
+  return {
+    quoted: {
+      key: { remoteJid: msg.to, fromMe: msg.replyTo.fromMe, id: msg.replyTo.providerMessageId },
+      message: { conversation: msg.replyTo.body ?? '' },
+    },
+  };
 }

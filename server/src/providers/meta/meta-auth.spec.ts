@@ -33,7 +33,7 @@ function sign(raw: Buffer | string, secret = SECRET): string {
 function request(rawBody: Buffer, signature?: string | string[]): WebhookRequest {
   const headers: WebhookRequest['headers'] = { 'content-type': 'application/json' };
   if (signature !== undefined) headers['x-hub-signature-256'] = signature;
-  return { headers, rawBody, body: JSON.parse(rawBody.toString('utf8')), subPath: '' };
+  return { headers, rawBody, body: JSON.parse(rawBody.toString('utf8')), subPath: '', publicUrl: '' };
 }
 
 /** Meta escapes non-ASCII as lower-case \uXXXX and signs exactly those bytes. */

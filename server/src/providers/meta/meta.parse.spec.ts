@@ -28,10 +28,11 @@ const channel: ChannelContext = {
   provider: 'meta',
   config: { phoneNumberId: PHONE_NUMBER_ID },
   secrets: { accessToken: 't', appSecret: 's', verifyToken: 'v' },
+  callbackUrl: 'https://inbox.example.com/api/comms/webhooks/meta',
 };
 
 function request(body: unknown, rawBody: Buffer = Buffer.from(JSON.stringify(body) ?? '')): WebhookRequest {
-  return { headers: { 'content-type': 'application/json' }, rawBody, body, subPath: '' };
+  return { headers: { 'content-type': 'application/json' }, rawBody, body, subPath: '', publicUrl: '' };
 }
 
 function fixtureRequest(file: string): WebhookRequest {

@@ -67,14 +67,20 @@ export function describeMetaWebhook(req: WebhookRequest): WebhookEnvelope {
   }
   const changes = changesOf(body);
   // Meta may batch changes for several numbers of one WABA into a POST. The event is routed by
-  // the first change's number; parseMetaWebhook drops changes of other numbers (other_phone_number).
+  // the first change's number and stored again for every other number we have a channel for;
+  // each channel's parseMetaWebhook skips the other numbers' changes (other_phone_number).
   const routingKey = changes[0]?.value?.metadata?.phone_number_id;
   if (typeof routingKey !== 'string' || routingKey === '') {
     throw new WebhookRejection(400, 'Meta webhook is missing entry[0].changes[0].value.metadata.phone_number_id');
   }
+  const numbers = new Set(
+    changes.map((c) => c.value?.metadata?.phone_number_id).filter((n): n is string => typeof n === 'string' && n !== ''),
+  );
+  numbers.delete(routingKey);
   const types = [...new Set(changes.map(eventTypeOf))];
   return {
     routingKey,
+    ...(numbers.size ? { alsoRoutedTo: [...numbers] } : {}),
     dedupeKey: `meta:${createHash('sha256').update(req.rawBody).digest('hex')}`,
     eventType: types.length === 1 ? types[0] : 'mixed',
   };

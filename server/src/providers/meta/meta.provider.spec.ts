@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { ProviderError } from '../provider-error';
 import type { ChannelContext, OutboundText } from '../provider.types';
 import { DEFAULT_GRAPH_BASE_URL, graphBaseUrl, MetaProvider } from './meta.provider';
-import type { MetaTemplate } from './meta.types';
+import type { TemplateRef } from '@switchboard/contracts';
 import { RouteServer } from '../../../test/support/route-server';
 
 const FIXTURES = resolve(__dirname, '../../../../../shared/protocols/fixtures/meta');
@@ -11,7 +11,7 @@ const fixture = <T>(name: string): T => JSON.parse(readFileSync(join(FIXTURES, n
 
 const sendRequest = fixture<{ to: string; text: { body: string } } & Record<string, unknown>>('send_text_request.json');
 const sendResponse = fixture<{ messages: { id: string }[] }>('send_text_response.json');
-const templateRequest = fixture<{ to: string; template: MetaTemplate } & Record<string, unknown>>('send_template_request.json');
+const templateRequest = fixture<{ to: string; template: TemplateRef } & Record<string, unknown>>('send_template_request.json');
 const phoneNode = fixture<Record<string, unknown>>('connection_state_open.json');
 const mediaNode = fixture<{ url: string; mime_type: string; id: string }>('media_get_response.json');
 
@@ -24,7 +24,13 @@ function channel(
   graphBaseUrl: string,
   secrets: Record<string, string> = { accessToken: TOKEN, appSecret: 's', verifyToken: 'v' },
 ): ChannelContext {
-  return { id: 'channel-meta', provider: 'meta', config: { phoneNumberId: PHONE_NUMBER_ID, graphBaseUrl }, secrets };
+  return {
+    id: 'channel-meta',
+    provider: 'meta',
+    config: { phoneNumberId: PHONE_NUMBER_ID, graphBaseUrl },
+    secrets,
+    callbackUrl: 'https://inbox.example.com/api/comms/webhooks/meta',
+  };
 }
 
 function outbound(over: Partial<OutboundText> = {}): OutboundText {
@@ -178,7 +184,11 @@ describe(MetaProvider.name, () => {
   describe('sendTemplate', () => {
     it('should send the template body of the fixture', async () => {
       graph.on(SEND, { status: 200, body: sendResponse });
-      await sut.sendTemplate(channel(base), templateRequest.to, templateRequest.template);
+      await sut.sendTemplate(channel(base), {
+        to: templateRequest.to,
+        address: `+${templateRequest.to}`,
+        template: templateRequest.template,
+      });
       expect(graph.requests[0]).toMatchObject({ method: 'POST', path: `/v23.0/${PHONE_NUMBER_ID}/messages` });
       expect(graph.requests[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
       expect(graph.requests[0].body).toEqual(templateRequest);
@@ -186,7 +196,9 @@ describe(MetaProvider.name, () => {
 
     it('should return the message id', async () => {
       graph.on(SEND, { status: 200, body: sendResponse });
-      await expect(sut.sendTemplate(channel(base), '5511987650001', templateRequest.template)).resolves.toEqual({
+      await expect(
+        sut.sendTemplate(channel(base), { to: '5511987650001', address: '+5511987650001', template: templateRequest.template }),
+      ).resolves.toEqual({
         providerMessageId: sendResponse.messages[0].id,
       });
     });
@@ -205,7 +217,13 @@ describe(MetaProvider.name, () => {
     it('should report the verified name, number and quality', async () => {
       graph.on(HEALTH, { status: 200, body: phoneNode });
       await expect(sut.testConnection(channel(base), CALLBACK)).resolves.toEqual([
-        { name: 'connection', ok: true, detail: 'Acme Outfitters (+1 202-555-0100), quality GREEN' },
+        {
+          name: 'connection',
+          ok: true,
+          state: 'connected',
+          address: '+12025550100',
+          detail: 'Acme Outfitters (+1 202-555-0100), quality GREEN',
+        },
         { name: 'webhook', ok: true, detail: `configure ${CALLBACK} with your verify token in the Meta app dashboard` },
       ]);
     });
@@ -213,7 +231,12 @@ describe(MetaProvider.name, () => {
     it('should report a dead token (190)', async () => {
       graph.on(HEALTH, { status: 401, body: graphErrorBody(190, 'Error validating access token: Session has expired') });
       const [connection] = await sut.testConnection(channel(base), CALLBACK);
-      expect(connection).toEqual({ name: 'connection', ok: false, detail: 'access token expired or invalid' });
+      expect(connection).toEqual({
+        name: 'connection',
+        ok: false,
+        detail: 'access token expired or invalid: generate a new one and save it on this channel',
+        state: 'needs_reauth',
+      });
     });
 
     it('should report an unreachable Graph API', async () => {

@@ -6,8 +6,11 @@ import type {
   ConnectionCheck,
   FetchedMedia,
   NeutralEvent,
+  OutboundMedia,
+  OutboundTemplate,
   OutboundText,
   Provider,
+  ProviderTemplate,
   SendResult,
   WebhookEnvelope,
   WebhookRequest,
@@ -15,7 +18,7 @@ import type {
 import { verifyMetaSignature } from './meta-auth';
 import { graphError } from './meta-errors';
 import { describeMetaWebhook, parseMetaWebhook } from './meta.parse';
-import type { MetaMediaNode, MetaPhoneNumberNode, MetaSendResponse, MetaTemplate } from './meta.types';
+import type { MetaMediaNode, MetaPhoneNumberNode, MetaSendResponse, MetaTemplate, MetaTemplateList } from './meta.types';
 
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.facebook.com/v23.0';
 const TIMEOUT_MS = 15_000;
@@ -60,8 +63,73 @@ export class MetaProvider implements Provider {
   }
 
   /** Template send, the only message allowed outside the 24 h window (error 131047). */
-  async sendTemplate(channel: ChannelContext, to: string, template: MetaTemplate): Promise<SendResult> {
-    return this.send(channel, { ...recipient(to), type: 'template', template }, 'Meta send template');
+  async sendTemplate(channel: ChannelContext, msg: OutboundTemplate): Promise<SendResult> {
+    const template: MetaTemplate = { name: msg.template.name, language: msg.template.language };
+    // Meta refuses an empty parameters list ("(#100) Invalid parameter"), so parameterless templates send no components.
+    const components = (msg.template.components ?? []).filter((c) => c.parameters.length > 0);
+    if (components.length) template.components = components as unknown as Record<string, unknown>[];
+    return this.send(channel, { ...recipient(msg.to), type: 'template', template }, 'Meta send template');
+  }
+
+  /**
+   * Media goes up to Meta first (POST /<phone-number-id>/media, multipart) and is sent by id:
+   * a `link` would need our server to be reachable from Meta, which a self-hosted inbox often is not.
+   */
+  async sendMedia(channel: ChannelContext, msg: OutboundMedia): Promise<SendResult> {
+    const form = new FormData();
+    form.append('messaging_product', 'whatsapp');
+    form.append('type', msg.mimeType);
+    form.append('file', new Blob([new Uint8Array(msg.bytes)], { type: msg.mimeType }), msg.fileName);
+    const path = `/${encodeURIComponent(channel.config.phoneNumberId ?? '')}/media`;
+    const up = await httpBytes('POST', `${graphBaseUrl(channel)}${path}`, {
+      headers: { authorization: `Bearer ${channel.secrets.accessToken ?? ''}` },
+      body: form,
+      timeoutMs: MEDIA_TIMEOUT_MS,
+      what: 'Meta media upload',
+    });
+    const text = up.bytes.toString('utf8');
+    const body = parseJson(text);
+    if (up.status !== 200) throw graphError(up.status, body, text, 'Meta media upload');
+    const mediaId = (body as { id?: unknown } | null)?.id;
+    if (typeof mediaId !== 'string') throw new ProviderError('unknown', 'Meta media upload returned no id', null, false);
+    // Meta has no voice type: an audio message in OGG/Opus is shown as a voice note.
+    const type = msg.kind === 'voice' ? 'audio' : msg.kind;
+    const media: Record<string, string> = { id: mediaId };
+    if (msg.caption && (type === 'image' || type === 'video' || type === 'document')) media.caption = msg.caption;
+    if (type === 'document') media.filename = msg.fileName;
+    const payload: Record<string, unknown> = { ...recipient(msg.to), type, [type]: media };
+    if (msg.replyTo) payload.context = { message_id: msg.replyTo.providerMessageId };
+    return this.send(channel, payload, `Meta send ${type}`);
+  }
+
+  /** GET /<waba-id>/message_templates, every page (Graph cursor paging). */
+  async listTemplates(channel: ChannelContext): Promise<ProviderTemplate[]> {
+    const wabaId = channel.config.wabaId;
+    if (!wabaId)
+      throw new ProviderError('bad_request', 'set the WhatsApp Business Account ID (wabaId) on this channel to list its templates');
+    const out: ProviderTemplate[] = [];
+    let path: string | null = `/${encodeURIComponent(wabaId)}/message_templates?fields=name,language,status,category,components&limit=100`;
+    for (let page = 0; path && page < 50; page++) {
+      const res = await this.call(channel, 'GET', path, undefined, 'Meta templates');
+      if (res.status !== 200) throw graphError(res.status, res.body, res.text, 'Meta templates');
+      const body = (res.body ?? {}) as MetaTemplateList;
+      for (const t of body.data ?? []) {
+        if (typeof t.name !== 'string' || typeof t.language !== 'string') continue;
+        out.push({
+          name: t.name,
+          language: t.language,
+          status: t.status ?? 'UNKNOWN',
+          category: t.category ?? 'UNKNOWN',
+          components: Array.isArray(t.components) ? t.components : [],
+        });
+      }
+      const after = body.paging?.cursors?.after;
+      path =
+        body.paging?.next && after
+          ? `/${encodeURIComponent(wabaId)}/message_templates?fields=name,language,status,category,components&limit=100&after=${encodeURIComponent(after)}`
+          : null;
+    }
+    return out;
   }
 
   async testConnection(channel: ChannelContext, callbackUrl: string): Promise<ConnectionCheck[]> {
@@ -71,14 +139,23 @@ export class MetaProvider implements Provider {
       const res = await this.call(channel, 'GET', path, undefined, 'Meta phone number');
       if (res.status !== 200) throw graphError(res.status, res.body, res.text, 'Meta phone number');
       const node = (res.body ?? {}) as MetaPhoneNumberNode;
+      // display_phone_number is formatted ("+1 202-555-0100"): its digits are the E.164 number.
+      const digits = (node.display_phone_number ?? '').replace(/\D/g, '');
       checks.push({
         name: 'connection',
         ok: true,
+        state: 'connected',
+        address: digits ? `+${digits}` : null,
         detail: `${node.verified_name ?? 'unnamed'} (${node.display_phone_number ?? 'unknown number'}), quality ${node.quality_rating ?? 'unknown'}`,
       });
     } catch (err) {
-      const dead = err instanceof ProviderError && err.providerCode === '190';
-      checks.push({ name: 'connection', ok: false, detail: dead ? 'access token expired or invalid' : (err as Error).message });
+      const dead = err instanceof ProviderError && (err.providerCode === '190' || err.code === 'auth');
+      checks.push({
+        name: 'connection',
+        ok: false,
+        detail: dead ? 'access token expired or invalid: generate a new one and save it on this channel' : (err as Error).message,
+        ...(dead ? { state: 'needs_reauth' as const } : {}),
+      });
     }
     // There is no API to register the callback: it is set with the verify token in the app dashboard.
     checks.push({
@@ -108,13 +185,7 @@ export class MetaProvider implements Provider {
     const bytes = download.bytes;
     if (download.status !== 200) {
       const text = bytes.toString('utf8');
-      let body: unknown = null;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = null;
-      }
-      throw graphError(download.status, body, text, 'Meta media download');
+      throw graphError(download.status, parseJson(text), text, 'Meta media download');
     }
     return {
       bytes,
@@ -156,4 +227,12 @@ export function graphBaseUrl(channel: ChannelContext): string {
 function recipient(rawAddress: string): Record<string, string> {
   if (rawAddress.startsWith('bsuid:')) return { recipient: rawAddress.slice('bsuid:'.length) };
   return { to: rawAddress.replace(/^\+/, '') };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

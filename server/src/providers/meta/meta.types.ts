@@ -154,3 +154,15 @@ export interface MetaTemplate {
   language: { code: string };
   components?: Record<string, unknown>[];
 }
+
+/** GET /<waba-id>/message_templates (Graph cursor paging). */
+export interface MetaTemplateList {
+  data?: {
+    name?: string;
+    language?: string;
+    status?: string;
+    category?: string;
+    components?: { type: string; format?: string; text?: string }[];
+  }[];
+  paging?: { cursors?: { before?: string; after?: string }; next?: string };
+}

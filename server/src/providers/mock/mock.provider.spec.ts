@@ -4,7 +4,13 @@ import { MockProvider, type MockWebhook } from './mock.provider';
 import { rejection } from '../../../test/support/rejection';
 
 function request(body: unknown): WebhookRequest {
-  return { headers: { 'content-type': 'application/json' }, rawBody: Buffer.from(JSON.stringify(body) ?? ''), body, subPath: '' };
+  return {
+    headers: { 'content-type': 'application/json' },
+    rawBody: Buffer.from(JSON.stringify(body) ?? ''),
+    body,
+    subPath: '',
+    publicUrl: '',
+  };
 }
 
 function message(over: Partial<MockWebhook> = {}): MockWebhook {

@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { MessageStatus } from '@switchboard/contracts';
 import { normalizeTypedPhone } from '../../contacts/identity';
-import type { ConnectionCheck, NeutralEvent, OutboundText, Provider, SendResult, WebhookEnvelope, WebhookRequest } from '../provider.types';
+import type {
+  ConnectionCheck,
+  NeutralEvent,
+  OutboundMedia,
+  OutboundText,
+  Provider,
+  SendResult,
+  WebhookEnvelope,
+  WebhookRequest,
+} from '../provider.types';
 import { WebhookRejection } from '../provider.types';
 import { MockNetwork } from './mock-network';
 
@@ -88,6 +97,11 @@ export class MockProvider implements Provider {
     const providerMessageId = `mock-${randomUUID()}`;
     await this.network.acknowledge(providerMessageId);
     return { providerMessageId };
+  }
+
+  /** The mock carries files like text: accepted, then delivered and read on the mock's clock. */
+  async sendMedia(channel: unknown, msg: OutboundMedia): Promise<SendResult> {
+    return this.sendText(channel, { ...msg, text: msg.caption ?? '' });
   }
 
   async testConnection(): Promise<ConnectionCheck[]> {

@@ -19,7 +19,7 @@ const vector = JSON.parse(readFileSync(join(FIXTURES, 'waha/signature_vector.jso
 function request(rawBody: Buffer | string, headers: Record<string, string> = {}): WebhookRequest {
   const raw = Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody);
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-  return { headers: lower, rawBody: raw, body: JSON.parse(raw.toString('utf8')) as unknown, subPath: '' };
+  return { headers: lower, rawBody: raw, body: JSON.parse(raw.toString('utf8')) as unknown, subPath: '', publicUrl: '' };
 }
 
 /** docs/site/content/en/docs/how-to/webhooks/index.md: key `my-secret-key`, the body below. */

@@ -26,7 +26,7 @@ const withAction = (action: string): ManifestEntry[] => webhookFixtures('waha', 
 const fixture = <T = Record<string, unknown>>(file: string): T => JSON.parse(fixtureBytes(file).toString('utf8')) as T;
 
 function request(body: unknown, rawBody: Buffer = Buffer.from(JSON.stringify(body) ?? '')): WebhookRequest {
-  return { headers: { 'content-type': 'application/json' }, rawBody, body, subPath: '' };
+  return { headers: { 'content-type': 'application/json' }, rawBody, body, subPath: '', publicUrl: '' };
 }
 
 function fixtureRequest(file: string): WebhookRequest {
@@ -565,7 +565,7 @@ describe('waha.parse', () => {
       it.each([
         ['WORKING', 'connected', false],
         ['STARTING', 'connecting', false],
-        ['SCAN_QR_CODE', 'connecting', true],
+        ['SCAN_QR_CODE', 'qr_required', true],
         ['STOPPED', 'disconnected', false],
         ['FAILED', 'disconnected', true],
         ['PASSKEY_REQUIRED', 'connecting', true],

@@ -29,12 +29,17 @@ const ACK_NAME: Record<string, MessageStatus> = {
 const SESSION_STATE: Record<string, { state: ChannelState; needsReauth: boolean }> = {
   WORKING: { state: 'connected', needsReauth: false },
   STARTING: { state: 'connecting', needsReauth: false },
-  SCAN_QR_CODE: { state: 'connecting', needsReauth: true },
+  SCAN_QR_CODE: { state: 'qr_required', needsReauth: true },
   PASSKEY_REQUIRED: { state: 'connecting', needsReauth: true },
   PASSKEY_CONFIRMATION_REQUIRED: { state: 'connecting', needsReauth: true },
   STOPPED: { state: 'disconnected', needsReauth: false },
   FAILED: { state: 'disconnected', needsReauth: true },
 };
+
+/** What a WAHA session status means for the channel. */
+export function sessionState(status: string | undefined): { state: ChannelState; needsReauth: boolean } {
+  return SESSION_STATE[status ?? ''] ?? { state: 'unknown', needsReauth: false };
+}
 
 const MESSAGE_EVENTS = new Set(['message', 'message.any', 'message.ack', 'message.reaction']);
 
@@ -131,13 +136,13 @@ export function parseWahaWebhook(raw: unknown): NeutralEvent[] {
   }
 }
 
-function ackStatus(ack: number | null | undefined, ackName: string | null | undefined): MessageStatus | null {
+export function ackStatus(ack: number | null | undefined, ackName: string | null | undefined): MessageStatus | null {
   if (typeof ack === 'number' && ACK[String(ack)]) return ACK[String(ack)];
   return ACK_NAME[String(ackName ?? '').toUpperCase()] ?? null;
 }
 
 function parseSessionStatus(payload: WahaSessionStatus, me: WahaMe | null): NeutralEvent {
-  const mapped = SESSION_STATE[payload.status ?? ''] ?? { state: 'unknown' as const, needsReauth: false };
+  const mapped = sessionState(payload.status);
   const own = nonEmpty(me?.id) ? identityFromJid(me.id) : null;
   return {
     type: 'connection',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ProviderError } from '../provider-error';
-import type { ChannelContext, OutboundText } from '../provider.types';
+import type { ChannelContext, OutboundMedia, OutboundText } from '../provider.types';
 import { WAHA_WEBHOOK_EVENTS, WahaProvider } from './waha.provider';
 import { closedPort, RouteServer } from '../../../test/support/route-server';
 
@@ -19,7 +19,13 @@ const CALLBACK = 'https://inbox.example.com/webhooks/waha';
 const SESSION_PATH = '/api/sessions/support-in';
 
 function channel(baseUrl: string, secrets: Record<string, string> = { apiKey: API_KEY, hmacKey: HMAC_KEY }): ChannelContext {
-  return { id: 'channel-1', provider: 'waha', config: { baseUrl, session: 'support-in' }, secrets };
+  return {
+    id: 'channel-1',
+    provider: 'waha',
+    config: { baseUrl, session: 'support-in' },
+    secrets,
+    callbackUrl: 'https://inbox.example.com/api/comms/webhooks/waha',
+  };
 }
 
 function outbound(over: Partial<OutboundText> = {}): OutboundText {
@@ -183,7 +189,14 @@ describe(WahaProvider.name, () => {
     it('should report a WORKING session as connected with the account number', async () => {
       waha.on(GET, { status: 200, body: sessionOpen });
       const checks = await sut.testConnection(channel(waha.url), CALLBACK);
-      expect(checks[0]).toEqual({ name: 'connection', ok: true, detail: 'session status: WORKING, account +919812300000' });
+      expect(checks[0]).toEqual({
+        name: 'connection',
+        ok: true,
+        detail: 'session status: WORKING, account +919812300000',
+        state: 'connected',
+        qr: null,
+        address: '+919812300000',
+      });
       expect(waha.requests[0]).toMatchObject({ method: 'GET', path: SESSION_PATH, headers: { 'x-api-key': API_KEY } });
     });
 
@@ -207,7 +220,7 @@ describe(WahaProvider.name, () => {
       const checks = await sut.testConnection(channel(waha.url), CALLBACK);
 
       expect(checks).toEqual([
-        { name: 'connection', ok: false, detail: 'session status: STOPPED' },
+        { name: 'connection', ok: false, detail: 'session status: STOPPED', state: 'disconnected', qr: null, address: null },
         { name: 'webhook', ok: true, detail: `webhook registered: ${CALLBACK}` },
       ]);
       const put = waha.requests[1];
@@ -263,7 +276,7 @@ describe(WahaProvider.name, () => {
     it('should report a wrong API key', async () => {
       waha.on(GET, { status: 401, body: { statusCode: 401, message: 'Unauthorized' } });
       const checks = await sut.testConnection(channel(waha.url), CALLBACK);
-      expect(checks).toEqual([{ name: 'connection', ok: false, detail: 'WAHA 401: Unauthorized' }]);
+      expect(checks).toEqual([{ name: 'connection', ok: false, detail: 'WAHA 401: Unauthorized', state: 'needs_reauth' }]);
     });
 
     it('should report an unreachable WAHA', async () => {
@@ -310,6 +323,59 @@ describe(WahaProvider.name, () => {
     it('should map a dropped connection to a retryable unavailable', async () => {
       waha.on(`GET ${FILE}`, 'reset');
       expect(await caught(sut.fetchMedia(channel(waha.url), FILE))).toMatchObject({ code: 'unavailable', retryable: true });
+    });
+  });
+
+  describe('sendMedia', () => {
+    const media = (over: Partial<OutboundMedia> = {}): OutboundMedia => ({
+      to: '919876543210@c.us',
+      address: '+919876543210',
+      kind: 'image',
+      caption: 'Invoice attached',
+      mimeType: 'image/jpeg',
+      fileName: 'invoice.jpg',
+      bytes: Buffer.from('JPEG bytes'),
+      publicUrl: 'https://inbox.example.com/api/comms/media/public/x',
+      replyTo: null,
+      ...over,
+    });
+
+    it('should send a photo inline with sendImage and X-Api-Key', async () => {
+      waha.on('POST /api/sendImage', { status: 201, body: sendResponseWebjs });
+      await expect(sut.sendMedia(channel(waha.url), media())).resolves.toEqual({ providerMessageId: sendResponseWebjs.id._serialized });
+      expect(waha.requests[0].headers['x-api-key']).toBe(API_KEY);
+      expect(waha.requests[0].body).toEqual({
+        session: 'support-in',
+        chatId: '919876543210@c.us',
+        file: { mimetype: 'image/jpeg', filename: 'invoice.jpg', data: Buffer.from('JPEG bytes').toString('base64') },
+        reply_to: null,
+        caption: 'Invoice attached',
+      });
+    });
+
+    it.each([
+      ['voice', 'sendVoice'],
+      ['video', 'sendVideo'],
+      ['document', 'sendFile'],
+    ] as const)('should send a %s with %s', async (kind, route) => {
+      waha.on(`POST /api/${route}`, { status: 201, body: sendResponseWebjs });
+      await sut.sendMedia(channel(waha.url), media({ kind }));
+      expect(waha.requests.map((r) => r.path)).toEqual([`/api/${route}`]);
+    });
+  });
+
+  describe('fetchStatus', () => {
+    const ID = 'true_919876543210@c.us_3EB0F1C2A9D84B7E6051';
+    const GET_MESSAGE = `GET /api/support-in/chats/919876543210%40c.us/messages/${encodeURIComponent(ID)}?downloadMedia=false`;
+
+    it('should read the ack of the message by id', async () => {
+      waha.on(GET_MESSAGE, { status: 200, body: { id: ID, ack: 3, ackName: 'READ' } });
+      await expect(sut.fetchStatus(channel(waha.url), ID, '919876543210@c.us')).resolves.toEqual({ status: 'read', error: null });
+      expect(waha.requests[0].headers['x-api-key']).toBe(API_KEY);
+    });
+
+    it('should learn nothing when WAHA does not know the message (or the route)', async () => {
+      await expect(sut.fetchStatus(channel(waha.url), ID, '919876543210@c.us')).resolves.toBeNull();
     });
   });
 });

@@ -7,7 +7,9 @@ import type {
   ConnectionCheck,
   FetchedMedia,
   NeutralEvent,
+  OutboundMedia,
   OutboundText,
+  PolledStatus,
   Provider,
   SendResult,
   WebhookEnvelope,
@@ -15,7 +17,7 @@ import type {
 } from '../provider.types';
 import { verifyWahaWebhook } from './waha-auth';
 import { parseSerializedId, toCus } from './waha-ids';
-import { describeWahaWebhook, parseWahaWebhook } from './waha.parse';
+import { ackStatus, describeWahaWebhook, parseWahaWebhook, sessionState } from './waha.parse';
 import type { WahaSendResponse, WahaSessionInfo, WahaWebhookConfig } from './waha.types';
 
 /** Events we ask WAHA to send when registering our webhook. */
@@ -52,14 +54,50 @@ export class WahaProvider implements Provider {
 
   async sendText(channel: ChannelContext, msg: OutboundText): Promise<SendResult> {
     // `linkPreview: true` is WAHA's default, sent explicitly so every engine behaves the same.
-    const body = {
+    return this.post(channel, 'sendText', {
       session: channel.config.session,
       chatId: chatIdFor(msg.to),
       text: msg.text,
       reply_to: msg.replyTo?.providerMessageId ?? null,
       linkPreview: true,
+    });
+  }
+
+  /**
+   * sendImage / sendVideo / sendVoice / sendFile with the file inline as base64 (PROTOCOLS.md
+   * §2.4), so WAHA needs no route back to us. Voice notes must be OGG/Opus; `convert` asks WAHA
+   * Plus to transcode anything else, and is ignored by Core.
+   */
+  async sendMedia(channel: ChannelContext, msg: OutboundMedia): Promise<SendResult> {
+    const route = msg.kind === 'image' ? 'sendImage' : msg.kind === 'video' ? 'sendVideo' : msg.kind === 'voice' ? 'sendVoice' : 'sendFile';
+    const body: Record<string, unknown> = {
+      session: channel.config.session,
+      chatId: chatIdFor(msg.to),
+      file: { mimetype: msg.mimeType, filename: msg.fileName, data: msg.bytes.toString('base64') },
+      reply_to: msg.replyTo?.providerMessageId ?? null,
     };
-    const res = await this.call(channel, 'POST', '/api/sendText', body, 'WAHA sendText');
+    if (msg.kind === 'voice' || msg.kind === 'video') body.convert = true;
+    if (msg.caption && msg.kind !== 'voice') body.caption = msg.caption;
+    return this.post(channel, route, body);
+  }
+
+  /**
+   * `GET /api/{session}/chats/{chatId}/messages/{messageId}` ("get message by id", newer WAHA
+   * releases) answers the message with its current `ack`. Older releases answer 404: nothing to learn.
+   */
+  async fetchStatus(channel: ChannelContext, providerMessageId: string, to: string): Promise<PolledStatus | null> {
+    const session = encodeURIComponent(channel.config.session ?? '');
+    const path = `/api/${session}/chats/${encodeURIComponent(chatIdFor(to))}/messages/${encodeURIComponent(providerMessageId)}?downloadMedia=false`;
+    const res = await this.call(channel, 'GET', path, undefined, 'WAHA get message');
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw wahaError(res);
+    const body = (res.body ?? {}) as { ack?: number | null; ackName?: string | null };
+    const status = ackStatus(body.ack, body.ackName);
+    return status ? { status, error: null } : null;
+  }
+
+  private async post(channel: ChannelContext, route: string, body: Record<string, unknown>): Promise<SendResult> {
+    const res = await this.call(channel, 'POST', `/api/${route}`, body, `WAHA ${route}`);
     if (res.status !== 201 && res.status !== 200) throw wahaError(res);
     const id = sentMessageId(res.body as WahaSendResponse | null);
     if (!id) throw new ProviderError('unknown', 'WAHA accepted the send but returned no message id', null, false);
@@ -74,18 +112,35 @@ export class WahaProvider implements Provider {
       if (res.status !== 200) throw wahaError(res);
       info = (res.body ?? {}) as WahaSessionInfo;
     } catch (err) {
-      return [{ name: 'connection', ok: false, detail: (err as Error).message }];
+      const refused = err instanceof ProviderError && err.code === 'auth';
+      return [{ name: 'connection', ok: false, detail: (err as Error).message, ...(refused ? { state: 'needs_reauth' as const } : {}) }];
     }
     const status = info.status ?? 'unknown';
     const own = ownAddressOf(info);
     const detail = `session status: ${status}${own ? `, account ${own}` : ''}`;
-    const checks: ConnectionCheck[] = [{ name: 'connection', ok: status === 'WORKING', detail }];
+    const state = sessionState(status).state;
+    const qr = state === 'qr_required' ? await this.qr(channel).catch(() => null) : null;
+    const checks: ConnectionCheck[] = [{ name: 'connection', ok: status === 'WORKING', detail, state, qr, address: own }];
     try {
       checks.push(await this.registerWebhook(channel, path, info, callbackUrl));
     } catch (err) {
       checks.push({ name: 'webhook', ok: false, detail: (err as Error).message });
     }
     return checks;
+  }
+
+  /** The pairing QR as a data: URL (`GET /api/{session}/auth/qr?format=image`), while the session waits for a scan. */
+  private async qr(channel: ChannelContext): Promise<string | null> {
+    const res = await httpBytes('GET', `${baseUrl(channel)}/api/${encodeURIComponent(channel.config.session ?? '')}/auth/qr?format=image`, {
+      headers: { 'X-Api-Key': channel.secrets.apiKey ?? '', accept: 'image/png' },
+      timeoutMs: TIMEOUT_MS,
+      what: 'WAHA QR',
+    });
+    if (res.status !== 200) return null;
+    if (res.contentType?.startsWith('image/')) return `data:${res.contentType.split(';')[0]};base64,${res.bytes.toString('base64')}`;
+    // Some versions answer JSON {mimetype, data} whatever the Accept header says.
+    const body = JSON.parse(res.bytes.toString('utf8')) as { mimetype?: string; data?: string };
+    return body.data ? `data:${body.mimetype ?? 'image/png'};base64,${body.data}` : null;
   }
 
   /**

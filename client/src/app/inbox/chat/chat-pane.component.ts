@@ -7,6 +7,7 @@ import {
   computed,
   inject,
   input,
+  linkedSignal,
   output,
   signal,
   viewChild,
@@ -22,6 +23,9 @@ import { isLocalMessage, messageOrderKey } from '../inbox-merge';
 import { InboxStore } from '../inbox.store';
 import { Composer } from './composer.component';
 import { MessageBubble } from './message-bubble.component';
+import { TemplatePicker, type TemplateChoice } from './template-picker.component';
+import { firstName } from './template-render';
+import { UploadService } from './upload.service';
 
 type Row = { kind: 'day'; key: string; label: string } | { kind: 'message'; key: string; message: MessageView; first: boolean };
 
@@ -40,13 +44,20 @@ const STATUSES: readonly { value: ThreadStatus; label: string }[] = [
 @Component({
   selector: 'sb-chat-pane',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [Avatar, Composer, MessageBubble],
+  imports: [Avatar, Composer, MessageBubble, TemplatePicker],
+  host: {
+    '(dragenter)': 'onDragEnter($event)',
+    '(dragover)': 'onDragOver($event)',
+    '(dragleave)': 'onDragLeave()',
+    '(drop)': 'onDrop($event)',
+  },
   templateUrl: './chat-pane.component.html',
   styleUrl: './chat-pane.component.css',
 })
 export class ChatPane {
   protected readonly store = inject(InboxStore);
   private readonly clock = inject(ClockService);
+  private readonly uploads = inject(UploadService);
 
   readonly railOpen = input(false);
   readonly toggleRail = output<void>();
@@ -108,6 +119,18 @@ export class ChatPane {
   protected readonly contactLabel = computed(() => this.avatarName() ?? 'Contact');
   protected readonly newCount = signal(0);
 
+  /** WhatsApp templates: Meta's Cloud API only (the way to write once the window is closed). */
+  protected readonly templatesAvailable = computed(() => this.thread()?.provider === 'meta');
+  /** The template picker, closed again whenever another conversation opens. */
+  protected readonly pickerOpen = linkedSignal({ source: this.store.selectedId, computation: () => false });
+  protected readonly firstParameter = computed(() => {
+    const t = this.thread();
+    return t ? firstName(t.contact?.name ?? t.displayName) : null;
+  });
+  /** Files are being dragged over the pane (the drop overlay shows). */
+  protected readonly dragging = signal(false);
+  private dragDepth = 0;
+
   private readonly scroller = viewChild<ElementRef<HTMLElement>>('scroller');
   private readonly content = viewChild<ElementRef<HTMLElement>>('content');
 
@@ -123,6 +146,7 @@ export class ChatPane {
   } = { threadId: null, ids: new Set() };
   private resizeObserver: ResizeObserver | null = null;
   private observed: HTMLElement | null = null;
+  private observedViewport: HTMLElement | null = null;
 
   constructor() {
     // Follow the bottom while the content grows (new messages, images, status lines) if pinned.
@@ -142,6 +166,13 @@ export class ChatPane {
         if (this.observed) this.resizeObserver?.unobserve(this.observed);
         if (content) this.resizeObserver?.observe(content);
         this.observed = content;
+      }
+      // The viewport shrinks too (the attachment tray opening above the composer).
+      const viewport = el ?? null;
+      if (viewport !== this.observedViewport) {
+        if (this.observedViewport) this.resizeObserver?.unobserve(this.observedViewport);
+        if (viewport) this.resizeObserver?.observe(viewport);
+        this.observedViewport = viewport;
       }
       if (!el) {
         this.snapshot = { threadId, ids: new Set() };
@@ -245,6 +276,50 @@ export class ChatPane {
     if (t) void this.store.toggleStar(t.id);
   }
 
+  protected sendTemplate(choice: TemplateChoice): void {
+    const t = this.thread();
+    if (!t) return;
+    this.store.sendTemplate(t.id, choice.template, choice.rendered);
+    this.pickerOpen.set(false);
+    this.onSent();
+  }
+
+  // ---- drag and drop: files dropped anywhere on the pane go to the composer's tray ------------
+
+  protected onDragEnter(event: DragEvent): void {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    this.dragDepth++;
+    this.dragging.set(true);
+  }
+
+  protected onDragOver(event: DragEvent): void {
+    if (!hasFiles(event)) return;
+    // Without this the browser opens the dropped file in place of the app.
+    event.preventDefault();
+    if (event.dataTransfer) event.dataTransfer.dropEffect = this.canAttach() ? 'copy' : 'none';
+  }
+
+  protected onDragLeave(): void {
+    this.dragDepth = Math.max(0, this.dragDepth - 1);
+    if (this.dragDepth === 0) this.dragging.set(false);
+  }
+
+  protected onDrop(event: DragEvent): void {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    this.dragDepth = 0;
+    this.dragging.set(false);
+    const t = this.thread();
+    const files = [...(event.dataTransfer?.files ?? [])];
+    if (t && this.canAttach() && files.length > 0) this.uploads.add(t.id, files);
+  }
+
+  /** Files can be sent where the composer is (not past the 24-hour window). */
+  protected canAttach(): boolean {
+    return this.thread() !== null && !this.windowClosed();
+  }
+
   private loadOlder(el: HTMLElement): void {
     const threadId = this.store.selectedId();
     if (!threadId) return;
@@ -255,4 +330,8 @@ export class ChatPane {
   private isAtBottom(el: HTMLElement): boolean {
     return el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK;
   }
+}
+
+function hasFiles(event: DragEvent): boolean {
+  return event.dataTransfer?.types.includes('Files') ?? false;
 }

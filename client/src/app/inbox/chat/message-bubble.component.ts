@@ -251,6 +251,27 @@ function cardFor(m: MessageView): MediaCard | null {
   const media = m.media;
   const url = media?.url ?? null;
   const base: MediaCard = { icon: 'photo', label: '', detail: '', href: null, linkText: null, image: null, audio: null };
+  if (media?.downloadError && url) {
+    // Every retry to fetch the file from the provider failed: say so; opening it tries again.
+    const icon: MediaCard['icon'] =
+      m.kind === 'video'
+        ? 'video'
+        : m.kind === 'voice'
+          ? 'mic'
+          : m.kind === 'audio'
+            ? 'audio'
+            : m.kind === 'document'
+              ? 'document'
+              : 'photo';
+    return {
+      ...base,
+      icon,
+      label: media.fileName || 'File not downloaded',
+      detail: `Could not download: ${media.downloadError}`,
+      href: url,
+      linkText: 'Try again',
+    };
+  }
   switch (m.kind) {
     case 'text':
     case 'template':

@@ -11,11 +11,15 @@ const PROVIDER_LABELS: Record<ProviderKind, string> = {
   evolution: 'WhatsApp · Evolution API',
   waha: 'WhatsApp · WAHA',
   meta: 'WhatsApp Cloud API',
+  twilio: 'SMS · Twilio',
+  android_sms: 'SMS · Android phone',
 };
 
 const CHANNEL_STATES: Record<string, string> = {
   connected: 'Connected',
   connecting: 'Connecting…',
+  qr_required: 'Waiting for QR scan',
+  needs_reauth: 'Needs re-authentication',
   disconnected: 'Disconnected',
   refused: 'Refused',
   unknown: 'Unknown',
