@@ -257,7 +257,8 @@ describe('Composer attachments and templates (e2e)', () => {
             body: {
               messaging_product: 'whatsapp',
               contacts: [{ input: '12025550143', wa_id: '12025550143' }],
-              messages: [{ id: 'wamid.X' }],
+              // Meta gives every accepted message its own id.
+              messages: [{ id: `wamid.E2E-${randomUUID()}` }],
             },
           };
         return { status: 404, body: { error: { message: 'Unknown path', type: 'OAuthException', code: 803 } } };
@@ -369,6 +370,36 @@ describe('Composer attachments and templates (e2e)', () => {
       await page.locator('[data-testid="template-picker"] [data-testid="template-item"]').first().waitFor({ timeout: 10_000 });
       await page.keyboard.press('Escape');
       await page.locator('[data-testid="template-picker"]').waitFor({ state: 'detached' });
+    });
+
+    it('should start a conversation with a new number from a template on the Meta channel', async () => {
+      await page.fill('[data-testid="thread-search"]', '+1 202 555 0199');
+      await page.click('[data-testid="start-conversation"]');
+      await page.selectOption('[data-testid="new-conversation-channel"]', { label: 'Acme Cloud' });
+      await page.locator('[data-testid="new-conversation-template-note"]').waitFor();
+      await page.click('[data-testid="new-conversation-template"]');
+
+      const picker = page.locator('[data-testid="template-picker"]');
+      await picker.locator('[data-testid="template-item"]', { hasText: 'order_update' }).click({ timeout: 10_000 });
+      // A number alone has no name to prefill {{1}} with.
+      await expect(page.inputValue('[data-testid="template-param-1"]')).resolves.toBe('');
+      await page.fill('[data-testid="template-param-1"]', 'Sam');
+      await page.fill('[data-testid="template-param-2"]', '5120');
+      await page.screenshot({ path: `${SHOTS}/composer-8-new-conversation-template.png` });
+      const before = graph.callsTo('POST', messagesPath).length;
+      await page.click('[data-testid="template-send"]');
+
+      await page.locator('[data-testid="chat-title"]', { hasText: '+1 202 555 0199' }).waitFor({ timeout: 10_000 });
+      const bubble = page.locator('[data-testid="message"][data-kind="template"]', { hasText: 'Hi Sam, your order 5120 is ready.' });
+      await bubble.waitFor({ timeout: 10_000 });
+      await page.locator('[data-testid="window-closed"]', { hasText: 'has not written yet' }).waitFor();
+      await page
+        .locator('[data-testid="message"][data-kind="template"][data-status="sent"]', { hasText: 'Sam' })
+        .waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: `${SHOTS}/composer-9-new-conversation-sent.png` });
+      const sends = graph.callsTo('POST', messagesPath);
+      expect(sends).toHaveLength(before + 1);
+      expect(sends.at(-1)!.body).toMatchObject({ to: '12025550199', type: 'template', template: { name: 'order_update' } });
     });
   });
 });

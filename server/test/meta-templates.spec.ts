@@ -362,6 +362,33 @@ describe('Meta message templates (integration)', () => {
       }
     });
 
+    it('should start a conversation with a new number with a template, and refuse free text to it', async () => {
+      const to = '+44 7700 900555';
+      const text = await app.post('/api/comms/threads', { channelId, to, body: 'Hello there', clientMessageId: randomUUID() });
+      expect(text.status).toBe(422);
+      expect(text.body.message).toMatch(/^window_closed: /);
+      // Refused before anything is written: no thread, no message for that number.
+      expect(await app.sql(`SELECT 1 FROM threads WHERE address = '447700900555'`)).toHaveLength(0);
+      expect(await app.sql(`SELECT 1 FROM messages WHERE body = 'Hello there'`)).toHaveLength(0);
+
+      const clientMessageId = randomUUID();
+      const start = () =>
+        app.post('/api/comms/threads', { channelId, to, clientMessageId, template: template('hello_world', 'en_US', null) });
+      const res = await start();
+      expect(res.status).toBe(202);
+      expect(res.body.message).toMatchObject({ kind: 'template', body: HELLO_WORLD.components[1].text, direction: 'outbound' });
+      await socket.waitFor('status_update', (d) => d.messageId === res.body.message.id && d.status === 'sent');
+      expect(graph.callsTo('POST', MESSAGES).at(-1)!.body).toMatchObject({ to: '447700900555', type: 'template' });
+
+      // The same clientMessageId again (a retried POST): the same thread and message, nothing sent twice.
+      const posts = graph.callsTo('POST', MESSAGES).length;
+      const again = await start();
+      expect(again.status).toBe(202);
+      expect(again.body.message.id).toBe(res.body.message.id);
+      expect(again.body.thread.id).toBe(res.body.thread.id);
+      expect(graph.callsTo('POST', MESSAGES)).toHaveLength(posts);
+    });
+
     it('should refuse a template on a channel of another provider with 400', async () => {
       const mock = (await app.get('/api/comms/channels')).body.find((c: { provider: string }) => c.provider === 'mock');
       const started = await app.post('/api/comms/threads', {

@@ -23,6 +23,8 @@ export interface ProviderCatalogEntry {
    * API's customer-service window); outside it only templates. Absent: no window.
    */
   serviceWindowHours?: number;
+  /** Whether the provider sends pre-approved message templates (the inbox offers its template picker). */
+  templates?: boolean;
   /**
    * Whether we can register our callback URL with the provider ourselves (Evolution webhook/set,
    * WAHA session config, the Android gateway's /webhooks); otherwise the admin pastes it.
@@ -130,6 +132,7 @@ export const PROVIDER_CATALOG: readonly ProviderCatalogEntry[] = [
     // Cloud API throughput: 80 messages per second per business number by default.
     pacing: { perSecond: 80, minGapMs: 0, jitterMs: 0 },
     serviceWindowHours: 24,
+    templates: true,
     fields: [
       { key: 'phoneNumberId', label: 'Phone number ID', secret: false, required: true },
       { key: 'wabaId', label: 'WhatsApp Business Account ID', secret: false, required: false },

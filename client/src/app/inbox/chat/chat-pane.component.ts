@@ -119,8 +119,11 @@ export class ChatPane {
   protected readonly contactLabel = computed(() => this.avatarName() ?? 'Contact');
   protected readonly newCount = signal(0);
 
-  /** WhatsApp templates: Meta's Cloud API only (the way to write once the window is closed). */
-  protected readonly templatesAvailable = computed(() => this.thread()?.provider === 'meta');
+  /** WhatsApp templates (Cloud API): the way to write once the window is closed. */
+  protected readonly templatesAvailable = computed(() => {
+    const t = this.thread();
+    return !!t && !!catalogEntry(t.provider).templates;
+  });
   /** The template picker, closed again whenever another conversation opens. */
   protected readonly pickerOpen = linkedSignal({ source: this.store.selectedId, computation: () => false });
   protected readonly firstParameter = computed(() => {

@@ -11,10 +11,11 @@ import {
   untracked,
   viewChild,
 } from '@angular/core';
-import type { ChannelView } from '@switchboard/contracts';
+import { catalogEntry, type ChannelView, type StartThreadRequest } from '@switchboard/contracts';
 
 import { Avatar } from '../../shared/avatar.component';
 import { typedPhoneNumber } from '../../shared/phone-format';
+import { TemplatePicker, type TemplateChoice } from '../chat/template-picker.component';
 import type { NewConversationFlow } from '../conversation-starter';
 import { InboxStore } from '../inbox.store';
 
@@ -33,7 +34,7 @@ function defaultChannel(channels: readonly ChannelView[]): ChannelView | null {
 @Component({
   selector: 'sb-new-conversation',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [Avatar],
+  imports: [Avatar, TemplatePicker],
   host: { 'data-testid': 'new-conversation', '(keydown.escape)': 'cancel()' },
   templateUrl: './new-conversation.component.html',
   styleUrl: './new-conversation.component.css',
@@ -57,6 +58,18 @@ export class NewConversation {
   /** The server's refusal (invalid number, unknown channel), shown under the number; a new flow starts clean. */
   protected readonly error = linkedSignal<NewConversationFlow, string | null>({ source: this.flow, computation: () => null });
   protected readonly preview = computed(() => typedPhoneNumber(this.to()));
+  protected readonly channel = computed(() => this.channels().find((c) => c.id === this.channelId()) ?? null);
+  /**
+   * WhatsApp Cloud API: a conversation the business opens must start with an approved template
+   * (no customer message, so no 24-hour window); free text is still offered in case the customer
+   * wrote in the last 24 hours, and the server answers window_closed otherwise.
+   */
+  protected readonly templatesAvailable = computed(() => {
+    const c = this.channel();
+    return !!c && !!catalogEntry(c.provider).templates;
+  });
+  protected readonly pickerOpen = signal(false);
+  protected readonly canPickTemplate = computed(() => !this.sending() && this.to().trim().length > 0 && this.channelId() !== null);
   /** Whether the number is valid is the server's call (national formats, default country). */
   protected readonly canSend = computed(
     () => !this.sending() && this.to().trim().length > 0 && this.body().trim().length > 0 && this.channelId() !== null,
@@ -108,15 +121,26 @@ export class NewConversation {
   }
 
   protected async send(): Promise<void> {
+    if (!this.canSend()) return;
+    await this.start({ body: this.body().replace(/\s+$/, '') });
+  }
+
+  protected async sendTemplate(choice: TemplateChoice): Promise<void> {
+    this.pickerOpen.set(false);
+    if (!this.canPickTemplate()) return;
+    await this.start({ template: choice.template });
+  }
+
+  /** POST the first message (text or template) with the attempt's clientMessageId. */
+  private async start(content: Pick<StartThreadRequest, 'body' | 'template'>): Promise<void> {
     const channelId = this.channelId();
-    if (!this.canSend() || !channelId) return;
+    if (!channelId) return;
     const to = this.to().trim();
-    const body = this.body().replace(/\s+$/, '');
-    const key = JSON.stringify([channelId, to, body]);
+    const key = JSON.stringify([channelId, to, content]);
     if (this.attempt?.key !== key) this.attempt = { key, clientMessageId: crypto.randomUUID() };
     this.sending.set(true);
     this.error.set(null);
-    const outcome = await this.store.startConversation({ channelId, to, body, clientMessageId: this.attempt.clientMessageId });
+    const outcome = await this.store.startConversation({ channelId, to, ...content, clientMessageId: this.attempt.clientMessageId });
     this.sending.set(false);
     // 'started': the store opened the thread and this view is gone. 'failed' was toasted; the
     // form stays as it is for a retry.
