@@ -62,7 +62,51 @@ export interface PatchThreadRequest {
   starred?: boolean;
   /** true marks every message read (unreadCount 0); false marks the thread unread. */
   read?: boolean;
+  /** Snooze until this time (status becomes `snoozed`); null wakes it (status `open`). */
   snoozedUntil?: string | null;
+  /** Snooze until the customer writes again (no time limit); combine with `snoozedUntil` for "whichever first". */
+  snoozeUntilReply?: boolean;
+}
+
+/** What a bulk action does to each selected thread. */
+export type BulkThreadAction = 'star' | 'unstar' | 'read' | 'unread' | 'resolve' | 'reopen' | 'snooze';
+
+/** POST /api/comms/threads/bulk: one action on many threads (at most 500 ids). */
+export interface BulkThreadsRequest {
+  ids: string[];
+  action: BulkThreadAction;
+  /** With `snooze`: until when (ISO time); omit with `snoozeUntilReply`. */
+  snoozedUntil?: string | null;
+  snoozeUntilReply?: boolean;
+}
+
+/** POST /api/comms/threads/:id/notes: an internal note, shown to agents only, never sent. */
+export interface CreateNoteRequest {
+  body: string;
+  clientMessageId: string;
+}
+
+/** POST /api/comms/threads/:id/tasks: a to-do on the conversation, with an optional due time. */
+export interface CreateTaskRequest {
+  body: string;
+  dueAt: string | null;
+  clientMessageId: string;
+}
+
+/** PATCH /api/comms/threads/:id/tasks/:messageId: complete or reopen a task. */
+export interface PatchTaskRequest {
+  done: boolean;
+}
+
+/**
+ * POST /api/comms/canned-responses, PATCH …/:id. `shortcut` is what the agent types after `/`
+ * (lowercase letters, digits, `-`, `_`); `body` may hold variables such as {{contact.first_name}}
+ * (see canned.ts).
+ */
+export interface CannedResponseRequest {
+  shortcut: string;
+  title: string;
+  body: string;
 }
 
 /** GET /api/comms/threads query. */
@@ -71,6 +115,10 @@ export interface ThreadListQuery {
   status?: ThreadStatus;
   starred?: boolean;
   unread?: boolean;
+  /** Only conversations nobody is assigned to. */
+  unassigned?: boolean;
+  /** Only conversations not linked to a contact. */
+  unlinked?: boolean;
   channelId?: string;
   assigneeId?: string;
   cursor?: string;

@@ -41,6 +41,40 @@ export interface ThreadView {
   lastInboundAt: string | null;
   assigneeId: string | null;
   createdAt: string;
+  /** When a snoozed conversation wakes up (null: not snoozed, or snoozed until the next reply only). */
+  snoozedUntil: string | null;
+  /** A snoozed conversation also wakes when the customer writes. */
+  snoozeUntilReply: boolean;
+  /** With a search `q` that matched a message's text: that message, to show and jump to. */
+  match: ThreadMatchView | null;
+}
+
+export interface ThreadMatchView {
+  messageId: string;
+  /** The matching text around the hit (at most ~120 characters). */
+  snippet: string;
+  at: string;
+}
+
+/** A task message's state (kind `task`). */
+export interface TaskView {
+  dueAt: string | null;
+  doneAt: string | null;
+}
+
+/** GET /api/comms/canned-responses(?q=) */
+export interface CannedResponseView {
+  id: string;
+  shortcut: string;
+  title: string;
+  body: string;
+  updatedAt: string;
+}
+
+/** POST /api/comms/threads/bulk: the threads as they are now, and the ids that could not be changed. */
+export interface BulkThreadsResult {
+  updated: ThreadView[];
+  failed: { id: string; message: string }[];
 }
 
 export interface MediaView {
@@ -94,6 +128,8 @@ export interface MessageView {
   deletedAt: string | null;
   error: MessageErrorView | null;
   transcript: string | null;
+  /** Set on kind `task`. */
+  task: TaskView | null;
 }
 
 export interface ChannelView {

@@ -158,6 +158,7 @@ export function toMessageView(m: Message): MessageView {
     location: m.deletedAt ? null : m.location,
     replyToId: m.replyToId,
     reactions: m.reactions ?? [],
+    task: null,
     deletedAt: iso(m.deletedAt),
     error: m.error,
     transcript: m.transcript,

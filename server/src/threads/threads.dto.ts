@@ -32,6 +32,9 @@ export function toThreadView(t: ThreadRow): ThreadView {
     lastInboundAt: iso(t.lastInboundAt),
     assigneeId: t.assigneeId,
     createdAt: iso(t.createdAt)!,
+    snoozedUntil: iso(t.snoozedUntil),
+    snoozeUntilReply: false,
+    match: null,
   };
 }
 

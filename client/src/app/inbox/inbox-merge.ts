@@ -51,6 +51,7 @@ export function localMessage(threadId: string, clientMessageId: string, body: st
     location: null,
     replyToId,
     reactions: [],
+    task: null,
     deletedAt: null,
     error: null,
     transcript: null,

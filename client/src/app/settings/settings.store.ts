@@ -307,6 +307,7 @@ function placeholder(id: string, threadId: string, at: number): MessageView {
     location: null,
     replyToId: null,
     reactions: [],
+    task: null,
     deletedAt: null,
     error: null,
     transcript: null,
